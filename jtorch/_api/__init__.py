@@ -1,0 +1,1 @@
+"""The public torch-shaped functions and Tensor methods, each registered once (see _register)."""

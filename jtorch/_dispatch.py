@@ -1,0 +1,262 @@
+"""The one op funnel: every jtorch function, method and operator ends in `dispatch`.
+
+`dispatch(op, args, **static)` unwraps Tensors to jax.Arrays, calls the op's pure function
+(jit-compiled once per set of static arguments, so eager ops cost one cached XLA call),
+wraps the results in Tensors and, when grad mode is on and an input requires grad, records
+an autograd node. The same path runs on tracers inside `jax.jit`, which is what lets a whole
+train step be compiled.
+
+View ops and in-place ops are the two other entry points; both end in `dispatch` too.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+
+
+from jtorch import _dtypes
+from jtorch._grad_mode import state as _grad_state
+from jtorch._tensor import Tensor, from_array
+
+OUTPUT = -1  # in Op.saves: the op saves its output(s) for backward
+
+_ALL_OPS = []
+
+
+class Op:
+    """A pure function on jax arrays, with what autograd needs to know about it.
+
+    `name` is the torch name of its backward node (`AddBackward0`); `saves` lists the input
+    positions (and OUTPUT) that torch saves for backward, for the in-place version check.
+    Positional arguments of `fn` are arrays or Python scalars; keyword arguments are static.
+    """
+
+    __slots__ = ("fn", "_name", "saves", "differentiable", "jit", "_jitted", "_vjps",
+                 "__weakref__")
+
+    def __init__(self, fn, name, saves=(), differentiable=True, jit=True):
+        self.fn = fn
+        self._name = name
+        self.saves = tuple(saves)
+        self.differentiable = differentiable
+        self.jit = jit  # creation ops take only static arguments: nothing to gain from jit
+        self._jitted = {}
+        self._vjps = {}
+        _ALL_OPS.append(self)
+
+    def name(self):
+        return self._name
+
+    def jitted(self, key, static):
+        f = self._jitted.get(key)
+        if f is None:
+            f = functools.partial(self.fn, **static) if static else self.fn
+            if self.jit:
+                f = jax.jit(f)
+            self._jitted[key] = f
+        return f
+
+    def __repr__(self):
+        return f"<Op {self._name}>"
+
+
+class ViewOp(Op):
+    """An op whose output aliases its input. `strides(shape, strides, offset, out_shape, **static)`
+    gives torch's layout metadata of the view; `reshape_only` marks views that only regroup
+    elements in order, which write back with a plain reshape."""
+
+    __slots__ = ("strides", "reshape_only")
+
+    def __init__(self, fn, name, strides, reshape_only=False):
+        super().__init__(fn, name)
+        self.strides = strides
+        self.reshape_only = reshape_only
+
+
+def _clear_compiled_ops():
+    # Python scalars promote to the default dtype inside traced functions.
+    for op in _ALL_OPS:
+        op._jitted.clear()
+        op._vjps.clear()
+
+
+_dtypes.on_default_dtype_change(_clear_compiled_ops)
+
+
+def dispatch(op, args, **static):
+    """Run `op` on `args` (Tensors, Python scalars, None), recording autograd when needed."""
+    arrays = []
+    needs_grad = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._array)
+            if a._requires_grad:
+                needs_grad = True
+        else:
+            arrays.append(a)
+    key = tuple(static.items()) if static else ()
+    out = op.jitted(key, static)(*arrays)
+    if needs_grad and _grad_state.grad_enabled and op.differentiable:
+        return _autograd.record(op, key, static, args, arrays, out)
+    if type(out) is tuple:
+        return tuple(from_array(o) for o in out)
+    return from_array(out)
+
+
+# ---- views ------------------------------------------------------------------------------
+
+def dispatch_view(op, source, **static):
+    """Run a view op: the result(s) alias `source` (see Tensor's docstring)."""
+    out = dispatch(op, (source,), **static)
+    if type(out) is tuple:
+        raise TypeError("dispatch_view expects a single-output view op; use make_view")
+    make_view(out, source, op, tuple(static.items()) if static else ())
+    return out
+
+
+def make_view(out, source, op, key):
+    """Mark `out` as the view `op(**dict(key))` of `source` and give it torch's strides."""
+    root = source._base if source._base is not None else source
+    out._base = root
+    out._view_chain = source._view_chain + ((op, key),)
+    out._gen = root._gen
+    out._detached = source._detached
+    out._vc = source._vc
+    out._stride, out._offset = op.strides(
+        source._raw.shape, source.stride(), source._offset, out._raw.shape, **dict(key))
+    return out
+
+
+def _alias(x):
+    return x
+
+
+def _same_strides(shape, strides, offset, out_shape):
+    return strides, offset
+
+
+ALIAS = ViewOp(_alias, "AliasBackward0", _same_strides, reshape_only=True)
+
+
+def alias_view(source, share_version):
+    """`detach()` (shares the version counter) and `.data` (does not): views without history."""
+    out = from_array(source._array)
+    make_view(out, source, ALIAS, ())
+    out._detached = True
+    if not share_version:
+        out._vc = [source._vc[0]]
+    return out
+
+
+def refresh_view(view):
+    """Recompute a view whose base changed, re-deriving its autograd history from the base."""
+    base = view._base
+    track = not view._detached and base._requires_grad
+    prev = _grad_state.grad_enabled
+    _grad_state.grad_enabled = prev and track
+    try:
+        t = base
+        for op, key in view._view_chain:
+            t = dispatch(op, (t,), **dict(key))
+    finally:
+        _grad_state.grad_enabled = prev
+    view._raw = t._raw
+    if track and not prev:
+        return view._raw  # history can't be rebuilt without grad mode: look again next time
+    view._gen = base._gen
+    if track:
+        view.grad_fn, view._output_nr, view._requires_grad = t.grad_fn, t._output_nr, True
+    return view._raw
+
+
+def _copy_slices(base, value, *, chain):
+    """The base array after writing `value` into the view `chain` of it (torch's CopySlices).
+
+    Views that keep element order write back by reshaping; any other chain is mapped to flat
+    base positions by running it on an iota of the base, then written with one scatter.
+    """
+    if all(op.reshape_only for op, _ in chain):
+        return value.reshape(base.shape)
+    positions = jnp.arange(base.size, dtype=jnp.int64).reshape(base.shape)
+    for op, key in chain:
+        positions = op.fn(positions, **dict(key))
+    flat = base.reshape(-1).at[positions.reshape(-1)].set(value.reshape(-1))
+    return flat.reshape(base.shape)
+
+
+COPY_SLICES = Op(_copy_slices, "CopySlices")
+
+
+def _cast(x, *, dtype):
+    return x.astype(dtype.np)
+
+
+CAST = Op(_cast, "ToCopyBackward0")
+
+
+def commit_inplace(target, result):
+    """Make `target` hold `result`'s value, as torch's in-place ops do (`add_`, `x[i] = v`).
+
+    Checks torch's rules (shape, dtype cast, leaves requiring grad, overlapping memory), then
+    rebinds the target or, for a view, writes through to its base, bumps the version counter
+    and moves autograd history onto the modified tensor.
+    """
+    if result._raw.shape != target._raw.shape:
+        raise RuntimeError(
+            f"output with shape {list(target._raw.shape)} doesn't match the broadcast shape "
+            f"{list(result._raw.shape)}")
+    if result._raw.dtype != target._raw.dtype:
+        src, dst = result.dtype, target.dtype
+        if not _dtypes.can_cast(src, dst):
+            raise RuntimeError(f"result type {_dtypes.title_name(src)} can't be cast to the "
+                               f"desired output type {_dtypes.title_name(dst)}")
+        result = dispatch(CAST, (result,), dtype=dst)
+    grad_mode = _grad_state.grad_enabled
+    base = target._base
+    if grad_mode and target._requires_grad and target.grad_fn is None and base is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    if base is None:
+        target._raw = result._raw
+        target._gen += 1
+        target._vc[0] += 1
+        if result.grad_fn is not None:
+            target.grad_fn, target._output_nr = result.grad_fn, result._output_nr
+            target._requires_grad = True
+            _autograd.rebase_saved_version(result.grad_fn, target._vc)
+        return target
+
+    tracked = grad_mode and not target._detached
+    if tracked and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    stride = target.stride()
+    if any(s == 0 and n > 1 for s, n in zip(stride, target._raw.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+    record = tracked and (base._requires_grad or result._requires_grad)
+    _grad_state.grad_enabled = record
+    try:
+        new_base = dispatch(COPY_SLICES, (base, result), chain=target._view_chain)
+    finally:
+        _grad_state.grad_enabled = grad_mode
+    base._raw = new_base._raw
+    base._gen += 1
+    target._vc[0] += 1
+    if record:
+        base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, True
+        if result.grad_fn is not None:
+            _autograd.rebase_saved_version(result.grad_fn, target._vc)
+        # the view's own history is re-derived from the base on its next read
+    else:
+        target._raw = result._raw
+        target._gen = base._gen
+    return target
+
+
+from jtorch import _autograd  # noqa: E402  (cycle: autograd nodes call back into dispatch)
+

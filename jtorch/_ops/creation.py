@@ -1,0 +1,27 @@
+"""Array creation and random sampling (explicit PRNG keys; the global key lives above)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+
+def full(*, shape, fill_value, dtype):
+    return jnp.full(shape, fill_value, dtype.np)
+
+
+def arange(*, start, end, step, dtype):
+    return jnp.arange(start, end, step, dtype=dtype.np)
+
+
+def uniform(key, *, shape, dtype, low=0.0, high=1.0):
+    return jax.random.uniform(key, shape, dtype.np, low, high)
+
+
+def normal(key, *, shape, dtype):
+    return jax.random.normal(key, shape, dtype.np)
+
+
+def split_key(key):
+    new, sub = jax.random.split(key)
+    return new, sub

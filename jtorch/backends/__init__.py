@@ -1,0 +1,3 @@
+"""torch.backends: only what tutorials query."""
+
+from jtorch.backends import cudnn, mps  # noqa: F401
