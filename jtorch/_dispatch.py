@@ -53,7 +53,9 @@ class Op:
     def jitted(self, key, static):
         f = self._jitted.get(key)
         if f is None:
-            f = functools.partial(self.fn, **static) if static else self.fn
+            # a fresh partial per cache entry: jax.jit keys its trace cache on the callable,
+            # and traces read the default dtype (see _clear_compiled_ops)
+            f = functools.partial(self.fn, **static)
             if self.jit:
                 f = jax.jit(f)
             self._jitted[key] = f
@@ -142,12 +144,13 @@ ALIAS = ViewOp(_alias, "AliasBackward0", _same_strides, reshape_only=True)
 
 
 def alias_view(source, share_version):
-    """`detach()` (shares the version counter) and `.data` (does not): views without history."""
+    """`detach()` (shares the version counter) and `.data` (a fresh counter at version 0, as
+    torch's variable_data): views without history."""
     out = from_array(source._array)
     make_view(out, source, ALIAS, ())
     out._detached = True
     if not share_version:
-        out._vc = [source._vc[0]]
+        out._vc = [0]
     return out
 
 

@@ -62,15 +62,20 @@ def _to_numpy(data):
         if data and any(isinstance(d, Tensor) for d in data):
             parts = [_to_numpy(d)[0] for d in data]
             return np.stack(parts) if parts else np.zeros((0,)), False
-    values = np.asarray(data)
+    try:
+        values = np.asarray(data)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"expected sequence of length {len(data[0])} at dim 1") from None
     if values.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        bad = next((x for x in np.ravel(np.asarray(data, dtype=object))
+                    if not isinstance(x, (numbers.Number, np.generic))), data)
+        raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
     return values, True
 
 
 def _infer_dtype(values, from_python):
-    if values.dtype.kind == "U" or values.dtype.kind == "S":
-        raise TypeError("new(): invalid data type 'str'")
+    if values.dtype.kind in "US":
+        raise ValueError("too many dimensions 'str'")
     if from_python:
         if values.dtype.kind == "f":
             return _dtypes.get_default_dtype()
