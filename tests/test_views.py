@@ -267,6 +267,64 @@ def test_expand_setitem_of_non_overlapping_part():
     run_both(program)
 
 
+def test_copies_do_not_alias():
+    def program(lib, rec):
+        x = grid(lib)
+        adv = x[[0, 2]]
+        masked = x[x > 4]
+        cloned = x.clone()
+        flat_copy = x.t().flatten()
+        for name, t in (("adv", adv), ("masked", masked), ("clone", cloned),
+                        ("flatten", flat_copy)):
+            rec.sharing(name, x, t, name=name)
+            t.fill_(-1)
+        rec.tensors("written", x=x, adv=adv, masked=masked, cloned=cloned, flat_copy=flat_copy)
+    run_both(program)
+
+
+def test_zero_dim_and_T_views():
+    def program(lib, rec):
+        x = grid(lib)
+        s = x[1, 2]
+        s.add_(10)
+        rec.tensors("0-d", x=x, s=s)
+        rec.fact("item", item=s.item())
+        tt = x.T
+        tt[3, 0] = -4
+        flat = x.flatten()
+        flat[0] = 77
+        rec.tensors("T and flatten", x=x, tt=tt, flat=flat, s=s)
+    run_both(program)
+
+
+def test_data_assignment_rebinds_storage():
+    def program(lib, rec):
+        x = lib.zeros(3)
+        v = x[:2]
+        x.data = lib.ones(3)
+        rec.tensors("rebound", x=x, v=v)
+        rec.sharing("rebound", x, v)
+        v.add_(5)
+        rec.tensors("old view written", x=x, v=v)
+        x.add_(1)
+        rec.tensors("new storage written", x=x, v=v)
+    run_both(program)
+
+
+def test_view_of_non_leaf_and_detached_alias():
+    def program(lib, rec):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        y = x * 2
+        d = y.detach()
+        row = y.view(2, 2)[1]
+        row.mul_(10)
+        rec.tensors("through view", y=y, d=d, row=row)
+        d[0] = -1
+        rec.tensors("through detach", y=y, d=d, row=row)
+        rec.fact("grad_fn", y=y.grad_fn.name(), row=row.grad_fn.name())
+    run_both(program)
+
+
 # ---- __setitem__ keys --------------------------------------------------------------------
 
 SETITEM_CASES = {
