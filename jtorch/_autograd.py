@@ -102,7 +102,7 @@ class Node:
         pass
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class FunctionNode(Node):
@@ -157,10 +157,26 @@ class FunctionNode(Node):
         return out
 
 
+def node_class(op):
+    """The FunctionNode subclass for `op`'s nodes, named like torch's node type
+    (`type(y.grad_fn).__name__ == "AddBackward0"`; "CopySlices" for the C++ name
+    "torch::autograd::CopySlices")."""
+    cls = _NODE_CLASSES.get(op.name())
+    if cls is None:
+        cls = _NODE_CLASSES[op.name()] = type(op.name().rsplit("::", 1)[-1], (FunctionNode,), {})
+    return cls
+
+
+_NODE_CLASSES = {}
+
+
 class AccumulateGrad(Node):
     """Accumulates the gradient of a leaf into its `.grad`."""
 
     n_outputs = 1
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
 
     def __init__(self, variable):
         super().__init__()
@@ -243,7 +259,7 @@ def record(op, key, static, args, arrays, out):
     edges = tuple(grad_edge(a) if isinstance(a, Tensor) and a._requires_grad else None
                   for a in args)
     outs = out if type(out) is tuple else (out,)
-    node = FunctionNode(op, key, static, arrays, edges, len(outs))
+    node = node_class(op)(op, key, static, arrays, edges, len(outs))
     saves = op.saves
     for i in saves:
         if i >= 0 and isinstance(args[i], Tensor):

@@ -154,16 +154,25 @@ def alias_view(source, share_version):
     return out
 
 
+def _replay_view_chain(base, *, chain):
+    for op, key in chain:
+        base = op.fn(base, **dict(key))
+    return base
+
+
+# torch regenerates the history of a view whose base was modified as one as_strided node
+AS_STRIDED = Op(_replay_view_chain, "AsStridedBackward0")
+
+
 def refresh_view(view):
-    """Recompute a view whose base changed, re-deriving its autograd history from the base."""
+    """Recompute a view whose base changed; its autograd history is re-derived from the base
+    as one AsStridedBackward0 node, as torch does."""
     base = view._base
     track = not view._detached and base._requires_grad
     prev = _grad_state.grad_enabled
     _grad_state.grad_enabled = prev and track
     try:
-        t = base
-        for op, key in view._view_chain:
-            t = dispatch(op, (t,), **dict(key))
+        t = dispatch(AS_STRIDED, (base,), chain=view._view_chain)
     finally:
         _grad_state.grad_enabled = prev
     view._raw = t._raw
@@ -190,7 +199,7 @@ def _copy_slices(base, value, *, chain):
     return flat.reshape(base.shape)
 
 
-COPY_SLICES = Op(_copy_slices, "CopySlices")
+COPY_SLICES = Op(_copy_slices, "torch::autograd::CopySlices")
 
 
 def _cast(x, *, dtype):

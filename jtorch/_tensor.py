@@ -316,7 +316,7 @@ class Tensor:
             default_dtype_name=_dtypes.get_default_dtype().name,
             device=None if device.type == "cpu" else str(device),
             requires_grad=self._requires_grad,
-            grad_fn_name=None if self.grad_fn is None else self.grad_fn.name(),
+            grad_fn_name=None if self.grad_fn is None else type(self.grad_fn).__name__,
             is_parameter=getattr(self, "_is_param", False))
 
     __str__ = __repr__

@@ -297,13 +297,21 @@ def test_zero_dim_and_T_views():
     run_both(program)
 
 
+@pytest.mark.xfail(strict=True, reason="jtorch/_tensor.py `data` setter only rebinds the root's "
+                   "array: views made before keep reading the root (torch: they keep the old "
+                   "storage) and the root does not alias the assigned tensor; needs views to "
+                   "reference a storage object instead of the root Tensor")
 def test_data_assignment_rebinds_storage():
     def program(lib, rec):
         x = lib.zeros(3)
         v = x[:2]
-        x.data = lib.ones(3)
+        src = lib.ones(3)
+        x.data = src
         rec.tensors("rebound", x=x, v=v)
         rec.sharing("rebound", x, v)
+        rec.sharing("rebound", x, src, name="shares src")
+        src.mul_(2)
+        rec.tensors("src written", x=x, v=v, src=src)
         v.add_(5)
         rec.tensors("old view written", x=x, v=v)
         x.add_(1)

@@ -12,6 +12,7 @@ from jtorch import _device, _dtypes
 from jtorch._api._register import register
 from jtorch._api.views import _size_args
 from jtorch._dispatch import Op, commit_inplace, dispatch
+from jtorch._grad_mode import no_grad as _no_grad
 from jtorch._ops import creation as creation_ops
 from jtorch._ops import pointwise
 from jtorch._tensor import Tensor, from_array
@@ -19,7 +20,7 @@ from jtorch._tensor import Tensor, from_array
 FULL = Op(creation_ops.full, "", differentiable=False, jit=False)
 ARANGE = Op(creation_ops.arange, "", differentiable=False, jit=False)
 UNIFORM = Op(creation_ops.uniform, "", differentiable=False)
-NORMAL = Op(creation_ops.normal, "", differentiable=False)
+SCALED_NORMAL = Op(creation_ops.scaled_normal, "", differentiable=False)
 SPLIT_KEY = Op(creation_ops.split_key, "", differentiable=False)
 TO_DTYPE = Op(pointwise.to_dtype, "ToCopyBackward0")
 FILL = Op(pointwise.fill, "FillBackward1")
@@ -289,12 +290,12 @@ def set_rng_state(new_state):
     default_generator.set_state(new_state)
 
 
-def _random(op, size, generator, dtype, device, requires_grad, name):
+def _random(op, size, generator, dtype, device, requires_grad, name, a, b):
     dtype = _dtype_or_default(dtype)
     if not dtype.is_floating_point:
         raise RuntimeError(f'"{name}" not implemented for \'{_dtypes.title_name(dtype)}\'')
     key = (generator or default_generator).next_key()
-    t = dispatch(op, (key,), shape=_size_args(size), dtype=dtype)
+    t = dispatch(op, (key, a, b), shape=_size_args(size), dtype=dtype)
     return _place(t, device, requires_grad)
 
 
@@ -302,14 +303,40 @@ def _random(op, size, generator, dtype, device, requires_grad, name):
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """torch.rand: uniform on [0, 1)."""
-    return _random(UNIFORM, size, generator, dtype, device, requires_grad, "check_uniform_bounds")
+    return _random(UNIFORM, size, generator, dtype, device, requires_grad, "check_uniform_bounds",
+                   0.0, 1.0)
 
 
 @register(method=False)
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """torch.randn: standard normal."""
-    return _random(NORMAL, size, generator, dtype, device, requires_grad, "normal_kernel_cpu")
+    return _random(SCALED_NORMAL, size, generator, dtype, device, requires_grad,
+                   "normal_kernel_cpu", 0.0, 1.0)
+
+
+def _fill_random(self, op, generator, a, b):
+    """Overwrite self in place with samples drawn by `op(key, a, b)` (self's shape, dtype)."""
+    if not (self.dtype.is_floating_point or self.dtype.is_complex):
+        raise RuntimeError(f"random fill not implemented for '{_dtypes.title_name(self.dtype)}'")
+    key = (generator or default_generator).next_key()
+    sample = dispatch(op, (key, float(a), float(b)), shape=tuple(self.shape), dtype=self.dtype)
+    with _no_grad():
+        return commit_inplace(self, sample.to(self.device))
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Tensor.uniform_: fill with samples from U(from_, to)."""
+    return _fill_random(self, UNIFORM, generator, from_, to)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Tensor.normal_: fill with samples from N(mean, std^2)."""
+    return _fill_random(self, SCALED_NORMAL, generator, mean, std)
+
+
+Tensor.uniform_ = uniform_
+Tensor.normal_ = normal_
 
 
 # ---- conversion ---------------------------------------------------------------------------

@@ -14,12 +14,12 @@ def arange(*, start, end, step, dtype):
     return jnp.arange(start, end, step, dtype=dtype.np)
 
 
-def uniform(key, *, shape, dtype, low=0.0, high=1.0):
+def uniform(key, low, high, *, shape, dtype):
     return jax.random.uniform(key, shape, dtype.np, low, high)
 
 
-def normal(key, *, shape, dtype):
-    return jax.random.normal(key, shape, dtype.np)
+def scaled_normal(key, mean, std, *, shape, dtype):
+    return jax.random.normal(key, shape, dtype.np) * std + mean
 
 
 def split_key(key):

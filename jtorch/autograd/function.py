@@ -44,7 +44,8 @@ class FunctionCtx:
 
 
 class _FunctionNode(_autograd.Node):
-    """The graph node of one custom Function call: runs the user's backward."""
+    """The graph node of one custom Function call: runs the user's backward. Each Function
+    class gets its own subclass, named like torch's (`ExpBackward` for `class Exp`)."""
 
     def __init__(self, cls, ctx, edges, outputs):
         super().__init__()
@@ -52,9 +53,6 @@ class _FunctionNode(_autograd.Node):
         self._next = edges
         self._outputs = [(o._raw.shape, o._raw.dtype) for o in outputs]
         self.n_outputs = len(outputs)
-
-    def name(self):
-        return self._cls.__name__ + "Backward"
 
     def release(self):
         self.ctx._released = True
@@ -70,6 +68,14 @@ class _FunctionNode(_autograd.Node):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
                                f"(expected {len(self._next)}, got {len(result)})")
         return [g if e is not None else None for g, e in zip(result, self._next)]
+
+
+def _backward_class(cls):
+    node_cls = cls.__dict__.get("_backward_cls")
+    if node_cls is None:
+        node_cls = type(cls.__name__ + "Backward", (_FunctionNode,), {})
+        cls._backward_cls = node_cls
+    return node_cls
 
 
 class Function:
@@ -112,7 +118,7 @@ class Function:
         tensors = [o for o in outs if isinstance(o, Tensor)]
         edges = tuple(_autograd.grad_edge(a) if needs else None
                       for a, needs in zip(args, ctx.needs_input_grad))
-        node = _FunctionNode(cls, ctx, edges, tensors)
+        node = _backward_class(cls)(cls, ctx, edges, tensors)
         nr = 0
         for i, o in enumerate(outs):
             if not isinstance(o, Tensor):

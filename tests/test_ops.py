@@ -1,0 +1,1216 @@
+"""The op-spec table: every op's sample inputs run on torch and jtorch, compared.
+
+Like PyTorch's OpInfo. `OPS` is one list of `OpSpec` entries: an op name, the forms torch
+gives it (function `torch.add(x, y)`, method `x.add(y)`, in-place `x.clone().add_(y)`) and a
+function producing its samples from a seeded numpy RNG. The parametrized tests at the bottom
+run every sample in every form on both libraries and compare values, dtypes and shapes
+(`test_function`, `test_method`, `test_inplace`), gradients (`test_grad`) and, for samples
+marked as bad input, the exception type. Adding an op is adding one entry.
+"""
+
+from __future__ import annotations
+
+import operator
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+import jtorch
+
+torch = pytest.importorskip("torch")
+
+LIBS = (torch, jtorch)
+
+# ---- inputs: numpy arrays, made into torch / jtorch tensors ------------------------------
+
+
+@dataclass(frozen=True)
+class NonContig:
+    """An array given to the op as `t.transpose(0, 1)` of a tensor holding the array's
+    transpose: a non-contiguous view with the array's values."""
+
+    array: np.ndarray
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A value passed to both libraries unconverted (a numpy array for `torch.tensor`)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Dtype:
+    """A dtype by name: `torch.<name>` on one side, `jtorch.<name>` on the other."""
+
+    name: str
+
+
+def make_leaf(lib, array, requires_grad, tensors):
+    t = lib.from_numpy(np.array(array))  # a copy: torch's from_numpy shares memory
+    if requires_grad and t.is_floating_point():
+        t.requires_grad_()
+    tensors.append(t)
+    return t
+
+
+def to_lib(lib, value, requires_grad, tensors):
+    """`value` with its numpy arrays made into `lib` tensors (collected in `tensors`);
+    lists, tuples and dicts are converted item by item, other values passed as they are."""
+    if isinstance(value, Raw):
+        return value.value
+    if isinstance(value, Dtype):
+        return getattr(lib, value.name)
+    if isinstance(value, NonContig):
+        base = make_leaf(lib, value.array.swapaxes(0, 1), requires_grad, tensors)
+        return base.transpose(0, 1)
+    if isinstance(value, np.ndarray):
+        return make_leaf(lib, value, requires_grad, tensors)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_lib(lib, v, requires_grad, tensors) for v in value)
+    if isinstance(value, dict):
+        return {k: to_lib(lib, v, requires_grad, tensors) for k, v in value.items()}
+    return value
+
+
+def rng_for(*key):
+    return np.random.default_rng(zlib.crc32(repr(key).encode()))
+
+
+def f32(rng, *shape):
+    return np.asarray(rng.standard_normal(shape), np.float32)
+
+
+def f64(rng, *shape):
+    return np.asarray(rng.standard_normal(shape), np.float64)
+
+
+def positive(rng, *shape, dtype=np.float32):
+    return np.asarray(rng.uniform(0.5, 2.0, shape), dtype)
+
+
+def ties(rng, *shape):
+    """Small integer-valued floats: repeated values and exact zeros, where gradients of
+    max/min/clamp/relu must pick torch's subgradient."""
+    return np.asarray(rng.integers(-2, 3, shape), np.float32)
+
+
+def i64(rng, *shape, low=-5, high=6):
+    return np.asarray(rng.integers(low, high, shape), np.int64)
+
+
+def i32(rng, *shape, low=-5, high=6):
+    return np.asarray(rng.integers(low, high, shape), np.int32)
+
+
+def nonzero_i64(rng, *shape):
+    return np.where(rng.random(shape) < 0.5, -1, 1) * i64(rng, *shape, low=1, high=4)
+
+
+def bools(rng, *shape):
+    return np.asarray(rng.random(shape) < 0.5)
+
+
+def index(*values):
+    return np.array(values, np.int64)
+
+
+# ---- the table ----------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    args: tuple
+    kwargs: dict
+    grad: bool = False   # float inputs require grad; gradients are compared
+    error: bool = False  # bad input: both libraries must raise the same exception type
+    xfail: dict = field(default_factory=dict)  # form ("function", ..., "grad", "*") -> reason
+
+
+def S(*args, grad=False, error=False, xfail=None, **kwargs):
+    return Sample(args, kwargs, grad, error, xfail or {})
+
+
+@dataclass
+class OpSpec:
+    name: str
+    samples: Callable[[np.random.Generator], list]
+    forms: str = "f"  # f: torch.<name>(...) (or `call`), m: Tensor.<name>, i: Tensor.<name>_
+    call: Callable | None = None  # (lib, *args, **kwargs) -> output, the function form
+
+
+def binary_samples(rng, nonzero=False, int_rhs=None):
+    """Samples for elementwise binary ops: broadcasting, 0-d, non-contiguous, scalars, mixed
+    dtypes, empty tensors and a broadcast error. `nonzero` keeps integer divisors away from 0."""
+    rhs_int = (lambda *s: nonzero_i64(rng, *s)) if nonzero else (lambda *s: i64(rng, *s))
+    return [
+        S(f32(rng, 3, 4), f32(rng, 3, 4), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 4), grad=True),
+        S(f32(rng, 2, 1, 4), f32(rng, 3, 1), grad=True),
+        S(f32(rng), f32(rng, 3, 4), grad=True),
+        S(f32(rng), f32(rng), grad=True),
+        S(NonContig(f32(rng, 3, 4)), f32(rng, 3, 4), grad=True),
+        S(f32(rng, 3, 4), 2.5, grad=True),
+        S(f32(rng, 3, 4), int_rhs or 3, grad=True),
+        S(f32(rng, 3, 4), f64(rng, 3, 4), grad=True),
+        S(f32(rng, 3, 4), f64(rng), grad=True),
+        S(i64(rng, 3, 4), int_rhs or 3),
+        S(i64(rng, 3, 4), 2.5),
+        S(i32(rng, 3, 4), rhs_int()),
+        S(i32(rng, 3, 4), rhs_int(3, 4)),
+        S(i64(rng, 3, 4), positive(rng, 3, 4)),
+        S(f32(rng, 0), f32(rng, 0)),
+        S(f32(rng, 2, 0), f32(rng, 0), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 5), error=True),
+    ]
+
+
+def bool_samples(rng):
+    return [S(bools(rng, 3, 4), bools(rng, 3, 4)), S(bools(rng, 3, 4), 2), S(i64(rng, 3, 4), True)]
+
+
+def add_samples(rng):
+    return binary_samples(rng) + bool_samples(rng) + [
+        S(f32(rng, 3, 4), f32(rng, 3, 4), alpha=2.5, grad=True),
+        S(i64(rng, 3, 4), i64(rng, 3, 4), alpha=2),
+        S(i64(rng, 3, 4), i64(rng, 3, 4), alpha=2.5, error=True),
+    ]
+
+
+def sub_samples(rng):
+    return binary_samples(rng) + [
+        S(f32(rng, 3, 4), f32(rng, 3, 4), alpha=-2, grad=True),
+        S(bools(rng, 3, 4), bools(rng, 3, 4), error=True),
+        S(bools(rng, 3, 4), 2, error=True),
+        S(i64(rng, 3, 4), True, error=True),
+    ]
+
+
+def mul_samples(rng):
+    return binary_samples(rng) + bool_samples(rng)
+
+
+def div_samples(rng):
+    samples = binary_samples(rng, nonzero=True) + [S(bools(rng, 3, 4), bools(rng, 3, 4))]
+    for mode in ("trunc", "floor"):
+        samples += [
+            S(f32(rng, 3, 4) * 4, f32(rng, 3, 4), rounding_mode=mode, grad=True),
+            S(i64(rng, 3, 4), nonzero_i64(rng, 3, 4), rounding_mode=mode),
+            S(i64(rng, 3, 4), -2, rounding_mode=mode),
+            S(i64(rng, 3, 4), 2.5, rounding_mode=mode),
+            S(i32(rng, 3, 4), nonzero_i64(rng), rounding_mode=mode),
+        ]
+    return samples + [S(f32(rng, 3, 4), 2.0, rounding_mode="round", error=True)]
+
+
+def floor_divide_samples(rng):
+    return binary_samples(rng, nonzero=True) + [S(f32(rng, 3, 4) * 4, -1.5)]
+
+
+def pow_samples(rng):
+    return [
+        S(positive(rng, 3, 4), f32(rng, 3, 4), grad=True),
+        S(positive(rng, 3, 4), f32(rng, 4), grad=True),
+        S(f32(rng, 3, 4), 2, grad=True),
+        S(positive(rng, 3, 4), 0.5, grad=True),
+        S(f32(rng, 3, 4), 0, grad=True),
+        S(positive(rng, 3, 4), f64(rng), grad=True),
+        S(NonContig(positive(rng, 3, 4)), 3, grad=True),
+        S(2, f32(rng, 3, 4), grad=True),
+        S(2.5, i64(rng, 3, 4)),
+        S(i64(rng, 3, 4), 2),
+        S(i64(rng, 3, 4), i64(rng, 3, 4, low=0, high=4)),
+        S(i64(rng, 3, 4), 2.0),
+        S(i32(rng, 3, 4), i64(rng, low=0, high=3)),
+        S(i64(rng, 3, 4), -1, error=True),
+        S(f32(rng, 0), 2),
+        S(positive(rng, 3, 4), f32(rng, 5), error=True),
+    ]
+
+
+def unary_float_samples(rng, values=f32):
+    """Samples for float-valued elementwise functions (integers and bools give float32)."""
+    return [
+        S(values(rng, 3, 4), grad=True),
+        S(np.asarray(values(rng, 3, 4), np.float64), grad=True),
+        S(values(rng), grad=True),
+        S(NonContig(values(rng, 3, 4)), grad=True),
+        S(f32(rng, 0)),
+        S(f32(rng, 2, 0), grad=True),
+        S(i64(rng, 3, 4, low=1)),
+        S(i32(rng, 3, 4, low=1)),
+        S(bools(rng, 3, 4)),
+    ]
+
+
+def unary_signed_samples(rng, values=f32):
+    """Samples for dtype-preserving elementwise functions (neg, abs, relu): bool is an error."""
+    return [
+        S(values(rng, 3, 4), grad=True),
+        S(np.asarray(values(rng, 3, 4), np.float64), grad=True),
+        S(values(rng), grad=True),
+        S(NonContig(values(rng, 3, 4)), grad=True),
+        S(f32(rng, 0)),
+        S(f32(rng, 2, 0), grad=True),
+        S(i64(rng, 3, 4)),
+        S(i32(rng, 3, 4)),
+        S(bools(rng, 3, 4), error=True),
+    ]
+
+
+def maximum_samples(rng):
+    nan = np.array([1.0, np.nan, -1.0, np.nan], np.float32)
+    return [
+        S(f32(rng, 3, 4), f32(rng, 3, 4), grad=True),
+        S(ties(rng, 3, 4), ties(rng, 4), grad=True),
+        S(f32(rng), f32(rng, 3, 4), grad=True),
+        S(NonContig(f32(rng, 3, 4)), f32(rng, 3, 4), grad=True),
+        S(nan, np.zeros(4, np.float32)),
+        S(i64(rng, 3, 4), i32(rng, 3, 4)),
+        S(i64(rng, 3, 4), f32(rng, 3, 4)),
+        S(bools(rng, 3, 4), bools(rng, 3, 4)),
+        S(f32(rng, 2, 0), f32(rng, 0)),
+        S(f32(rng, 3, 4), f32(rng, 5), error=True),
+    ]
+
+
+def clamp_samples(rng):
+    return [
+        S(f32(rng, 3, 4), -0.5, 0.5, grad=True),
+        S(ties(rng, 3, 4), min=-1.0, max=1.0, grad=True),
+        S(ties(rng, 3, 4), min=0.0, grad=True),
+        S(f32(rng, 3, 4), max=0.0, grad=True),
+        S(f32(rng, 3, 4), 0.5, -0.5, grad=True),
+        S(ties(rng, 3, 4), ties(rng, 3, 4) - 1, ties(rng, 4) + 1, grad=True),
+        S(f32(rng, 3, 4), min=f32(rng, 4), grad=True),
+        S(NonContig(f32(rng, 3, 4)), -0.5, 0.5, grad=True),
+        S(f32(rng), -0.5, 0.5, grad=True),
+        S(i64(rng, 3, 4), -2, 2),
+        S(i64(rng, 3, 4), min=1.5),
+        S(i32(rng, 3, 4), i64(rng), None),
+        S(f32(rng, 0), 0.0, 1.0),
+        S(f32(rng, 3, 4), error=True),
+        S(bools(rng, 3, 4), False, True, error=True),
+    ]
+
+
+def where_samples(rng):
+    return [
+        S(bools(rng, 3, 4), f32(rng, 3, 4), f32(rng, 3, 4), grad=True),
+        S(bools(rng, 4), f32(rng, 3, 1), f32(rng), grad=True),
+        S(bools(rng, 3, 4), f32(rng, 3, 4), 0.0, grad=True),
+        S(bools(rng, 3, 4), 1.5, f32(rng, 3, 4), grad=True),
+        S(bools(rng, 3, 4), NonContig(f32(rng, 3, 4)), f32(rng, 3, 4), grad=True),
+        S(bools(rng, 3, 4), i64(rng, 3, 4), f32(rng, 3, 4)),
+        S(bools(rng, 3, 4), i32(rng, 3, 4), 2),
+        S(bools(rng, 3, 4), f32(rng, 3, 4), f64(rng, 3, 4)),
+        S(bools(rng, 0), f32(rng, 0), f32(rng, 0)),
+        S(i64(rng, 3, 4), f32(rng, 3, 4), f32(rng, 3, 4), error=True),
+        S(bools(rng, 5), f32(rng, 3, 4), f32(rng, 3, 4), error=True),
+    ]
+
+
+def comparison_samples(rng):
+    x = ties(rng, 3, 4)
+    return [
+        S(x, ties(rng, 3, 4)),
+        S(x, ties(rng, 4)),
+        S(x, 0.0),
+        S(x, 1),
+        S(f32(rng), x),
+        S(NonContig(x), x),
+        S(i64(rng, 3, 4), 0.5),
+        S(i32(rng, 3, 4), i64(rng, 3, 4)),
+        S(bools(rng, 3, 4), bools(rng, 3, 4)),
+        S(np.array([np.nan, 1.0, 2.0, np.nan], np.float32), np.array([np.nan, 1.0, 3.0, 0.0],
+                                                                     np.float32)),
+        S(f32(rng, 0), f32(rng, 0)),
+        S(x, f32(rng, 5), error=True),
+    ]
+
+
+def bitwise_samples(rng):
+    return [
+        S(i64(rng, 3, 4, low=-8, high=8), i64(rng, 3, 4, low=-8, high=8)),
+        S(i64(rng, 3, 4), i64(rng, 4)),
+        S(i32(rng, 3, 4), i64(rng, 3, 4)),
+        S(i32(rng, 3, 4), i64(rng)),
+        S(i64(rng, 3, 4), 6),
+        S(bools(rng, 3, 4), bools(rng, 3, 4)),
+        S(bools(rng, 3, 4), True),
+        S(NonContig(i64(rng, 3, 4)), i64(rng, 3, 4)),
+        S(i64(rng, 0), i64(rng, 0)),
+        S(f32(rng, 3, 4), f32(rng, 3, 4), error=True),
+        S(i64(rng, 3, 4), 1.5, error=True),
+    ]
+
+
+def unary_bitwise_samples(rng):
+    return [
+        S(i64(rng, 3, 4)), S(i32(rng, 3, 4)), S(bools(rng, 3, 4)), S(i64(rng)),
+        S(NonContig(i64(rng, 3, 4))), S(i64(rng, 0)), S(f32(rng, 3, 4), error=True),
+    ]
+
+
+def logical_not_samples(rng):
+    return [
+        S(bools(rng, 3, 4)), S(ties(rng, 3, 4)), S(i64(rng, 3, 4)), S(f32(rng)),
+        S(NonContig(ties(rng, 3, 4))), S(f32(rng, 0)),
+    ]
+
+
+def sum_samples(rng):
+    return [
+        S(f32(rng, 2, 3, 4), grad=True),
+        S(f32(rng, 2, 3, 4), 1, grad=True),
+        S(f32(rng, 2, 3, 4), -1, True, grad=True),
+        S(f32(rng, 2, 3, 4), (0, 2), grad=True),
+        S(f32(rng, 2, 3, 4), dim=(-1, 0), keepdim=True, grad=True),
+        S(f32(rng, 2, 3, 4), dim=(), grad=True),
+        S(f32(rng, 3, 4), dtype=Dtype("float64"), grad=True),
+        S(NonContig(f32(rng, 3, 4)), 0, grad=True),
+        S(f32(rng), grad=True),
+        S(f32(rng), 0, grad=True),
+        S(f32(rng), -1, True, grad=True),
+        S(f32(rng, 0), grad=True),
+        S(f32(rng, 2, 0), 1, grad=True),
+        S(f32(rng, 2, 0), 0),
+        S(f64(rng, 3, 4), 1, grad=True),
+        S(f32(rng, 3, 4), 2, error=True),
+        S(f32(rng, 3, 4), (0, 0), error=True),
+    ]
+
+
+def sum_int_samples(rng):
+    return [
+        S(i64(rng, 3, 4)), S(i32(rng, 3, 4), 1), S(bools(rng, 3, 4), 0), S(i32(rng, 3, 4), 1, True),
+        S(i64(rng, 3, 4), dtype=Dtype("float32")), S(i64(rng, 0)),
+    ]
+
+
+def mean_samples(rng):
+    return sum_samples(rng) + [
+        S(i64(rng, 3, 4), error=True),
+        S(bools(rng, 3, 4), 0, error=True),
+        S(i64(rng, 3, 4), 1, dtype=Dtype("float64")),
+    ]
+
+
+def max_min_samples(rng):
+    """torch.max/min: the full reduction, (values, indices) along a dim, and the binary form."""
+    return [
+        S(f32(rng, 3, 4), grad=True),
+        S(ties(rng, 3, 4), grad=True),
+        S(ties(rng, 3, 4), 1, grad=True),
+        S(ties(rng, 3, 4), -2, True, grad=True),
+        S(f32(rng, 2, 3, 4), dim=1, keepdim=False, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 0, grad=True),
+        S(f32(rng), grad=True),
+        S(f32(rng), 0, grad=True),
+        S(f32(rng, 3, 4), f32(rng, 4), grad=True),
+        S(i64(rng, 3, 4)),
+        S(i32(rng, 3, 4), 1),
+        S(bools(rng, 3, 4), 0),
+        S(f32(rng, 2, 0), 0),
+        S(f32(rng, 0), error=True),
+        S(f32(rng, 2, 0), 1, error=True),
+        S(f32(rng, 3, 4), 2, error=True),
+    ]
+
+
+def amax_samples(rng):
+    return [
+        S(f32(rng, 3, 4), grad=True),
+        S(ties(rng, 3, 4), grad=True),
+        S(ties(rng, 3, 4), 1, grad=True),
+        S(ties(rng, 2, 3, 4), (0, -1), True, grad=True),
+        S(ties(rng, 2, 3, 4), dim=-2, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 0, grad=True),
+        S(f32(rng), grad=True),
+        S(f32(rng), 0, grad=True),
+        S(i64(rng, 3, 4), 0),
+        S(bools(rng, 3, 4)),
+        S(f32(rng, 2, 0), 0),
+        S(f32(rng, 0), error=True),
+        S(f32(rng, 3, 4), 2, error=True),
+    ]
+
+
+def argmax_samples(rng):
+    return [
+        S(f32(rng, 3, 4)),
+        S(ties(rng, 3, 4)),
+        S(ties(rng, 3, 4), 1),
+        S(ties(rng, 3, 4), -2, True),
+        S(ties(rng, 3, 4), keepdim=True),
+        S(NonContig(ties(rng, 3, 4)), 1),
+        S(f32(rng)),
+        S(f32(rng), 0),
+        S(i64(rng, 3, 4), 0),
+        S(i32(rng, 2, 3, 4), 2),
+        S(f32(rng, 2, 0), 0),
+        S(f32(rng, 0), error=True),
+        S(f32(rng, 3, 4), 2, error=True),
+    ]
+
+
+def mm_samples(rng):
+    return [
+        S(f32(rng, 3, 4), f32(rng, 4, 5), grad=True),
+        S(NonContig(f32(rng, 4, 3)), NonContig(f32(rng, 3, 4)), grad=True),
+        S(f64(rng, 3, 4), f64(rng, 4, 5), grad=True),
+        S(i64(rng, 3, 4), i64(rng, 4, 5)),
+        S(f32(rng, 0, 4), f32(rng, 4, 5), grad=True),
+        S(f32(rng, 3, 0), f32(rng, 0, 5), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 3, 4), error=True),
+        S(f32(rng, 3, 4), f64(rng, 4, 5), error=True),
+        S(f32(rng, 4), f32(rng, 4, 5), error=True),
+    ]
+
+
+def matmul_samples(rng):
+    return [
+        S(f32(rng, 4), f32(rng, 4), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 4), grad=True),
+        S(f32(rng, 4), f32(rng, 4, 5), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 4, 5), grad=True),
+        S(f32(rng, 2, 3, 4), f32(rng, 2, 4, 5), grad=True),
+        S(f32(rng, 2, 3, 4), f32(rng, 4, 5), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 2, 4, 5), grad=True),
+        S(f32(rng, 2, 3, 4), f32(rng, 4), grad=True),
+        S(f32(rng, 4), f32(rng, 2, 4, 5), grad=True),
+        S(f32(rng, 2, 1, 3, 4), f32(rng, 3, 4, 5), grad=True),
+        S(NonContig(f32(rng, 4, 3)), f32(rng, 4, 5), grad=True),
+        S(i64(rng, 2, 3, 4), i64(rng, 4)),
+        S(f32(rng, 0), f32(rng, 0)),
+        S(f32(rng, 3, 4), f32(rng, 5), error=True),
+        S(f32(rng, 4), f32(rng, 5), error=True),
+        S(f32(rng), f32(rng, 4), error=True),
+        S(f32(rng, 2, 3, 4), f64(rng, 4, 5), error=True),
+    ]
+
+
+def softmax_samples(rng):
+    return [
+        S(f32(rng, 3, 4), -1, grad=True),
+        S(f32(rng, 3, 4), 0, grad=True),
+        S(f32(rng, 2, 3, 4), dim=1, grad=True),
+        S(f32(rng, 3, 4), 1, dtype=Dtype("float64"), grad=True),
+        S(NonContig(f32(rng, 3, 4)), 1, grad=True),
+        S(f64(rng, 3, 4), 1, grad=True),
+        S(f32(rng), 0, grad=True),
+        S(f32(rng, 0), 0),
+        S(f32(rng, 2, 0), 1),
+        S(i64(rng, 3, 4), 1, error=True),
+        S(f32(rng, 3, 4), 2, error=True),
+    ]
+
+
+def cat_samples(rng):
+    return [
+        S([f32(rng, 3, 4), f32(rng, 2, 4)], grad=True),
+        S([f32(rng, 3, 4), f32(rng, 3, 1), f32(rng, 3, 2)], dim=-1, grad=True),
+        S((f32(rng, 3, 4), NonContig(f32(rng, 3, 4))), 1, grad=True),
+        S([f32(rng, 3, 4)], grad=True),
+        S([i32(rng, 3, 4), f32(rng, 3, 4)], grad=True),
+        S([i32(rng, 3, 4), i64(rng, 1, 4)]),
+        S([f32(rng, 3, 4), f32(rng, 0)], grad=True),
+        S([f32(rng, 2, 0), f32(rng, 2, 0)], 1),
+        S([bools(rng, 4), bools(rng, 4)]),
+        S([f32(rng, 3, 4), f32(rng, 3, 5)], error=True),
+        S([f32(rng, 3, 4), f32(rng, 4)], error=True),
+        S([f32(rng, 3, 4), f32(rng, 3, 4)], 2, error=True),
+        S([f32(rng), f32(rng)], error=True),
+        S([], error=True),
+    ]
+
+
+def stack_samples(rng):
+    return [
+        S([f32(rng, 3, 4), f32(rng, 3, 4)], grad=True),
+        S([f32(rng, 3, 4), f32(rng, 3, 4)], 1, grad=True),
+        S((f32(rng, 3, 4), NonContig(f32(rng, 3, 4))), dim=-1, grad=True),
+        S([f32(rng), f32(rng), f32(rng)], grad=True),
+        S([i64(rng, 4), f64(rng, 4)], grad=True),
+        S([f32(rng, 0), f32(rng, 0)]),
+        S([f32(rng, 3, 4), f32(rng, 4, 3)], error=True),
+        S([f32(rng, 3, 4)], 3, error=True),
+    ]
+
+
+def gather_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 1, i64(rng, 3, 2, low=0, high=4), grad=True),
+        S(f32(rng, 3, 4), 0, i64(rng, 2, 4, low=0, high=3), grad=True),
+        S(f32(rng, 3, 4), -1, i64(rng, 2, 6, low=0, high=4), grad=True),
+        S(f32(rng, 3, 4), 0, i64(rng, 5, 2, low=0, high=3), grad=True),
+        S(NonContig(f32(rng, 3, 4)), 1, i64(rng, 3, 2, low=0, high=4), grad=True),
+        S(i64(rng, 3, 4), 1, i64(rng, 3, 2, low=0, high=4)),
+        S(f32(rng, 3, 4), 1, np.zeros((3, 0), np.int64)),
+        S(f32(rng, 3, 4), 1, index(0, 4).reshape(1, 2), error=True),
+        S(f32(rng, 3, 4), 1, i32(rng, 3, 2, low=0, high=4), error=True),
+        S(f32(rng, 3, 4), 1, index(0, 1), error=True),
+    ]
+
+
+def masked_fill_samples(rng):
+    return [
+        S(f32(rng, 3, 4), bools(rng, 3, 4), 0.5, grad=True),
+        S(f32(rng, 3, 4), bools(rng, 4), -1.0, grad=True),
+        S(f32(rng, 3, 4), bools(rng, 3, 4), np.asarray(2.0, np.float32), grad=True),
+        S(NonContig(f32(rng, 3, 4)), bools(rng, 3, 4), 1, grad=True),
+        S(i64(rng, 3, 4), bools(rng, 3, 4), 7),
+        S(i64(rng, 3, 4), bools(rng, 3, 4), 2.5),
+        S(bools(rng, 3, 4), bools(rng, 3, 4), True),
+        S(f32(rng), np.asarray(True), 3.0, grad=True),
+        S(f32(rng, 0), bools(rng, 0), 1.0),
+        S(f32(rng, 3, 4), i64(rng, 3, 4, low=0, high=2), 0.0, error=True),
+        S(f32(rng, 3, 4), bools(rng, 5), 0.0, error=True),
+    ]
+
+
+def one_tensor_samples(rng):
+    return [
+        S(f32(rng, 3, 4), grad=True), S(NonContig(f32(rng, 3, 4)), grad=True),
+        S(f32(rng), grad=True), S(f32(rng, 2, 0)), S(i64(rng, 3, 4)), S(bools(rng, 3, 4)),
+    ]
+
+
+def reshape_samples(rng):
+    return [
+        S(f32(rng, 3, 4), (2, 6), grad=True),
+        S(f32(rng, 3, 4), (-1,), grad=True),
+        S(f32(rng, 2, 3, 4), (4, -1, 3), grad=True),
+        S(NonContig(f32(rng, 3, 4)), (12,), grad=True),
+        S(f32(rng), (1, 1), grad=True),
+        S(f32(rng, 1), (), grad=True),
+        S(f32(rng, 2, 0), (0, 5, -1)),
+        S(i64(rng, 3, 4), (4, 3)),
+        S(f32(rng, 3, 4), (5, -1), error=True),
+        S(f32(rng, 3, 4), (-1, -1), error=True),
+    ]
+
+
+def view_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 2, 6, grad=True),
+        S(f32(rng, 3, 4), -1, grad=True),
+        S(f32(rng, 2, 3, 4), (6, 4), grad=True),
+        S(NonContig(f32(rng, 3, 4)), 4, 3, 1, grad=True),
+        S(f32(rng), 1, grad=True),
+        S(i64(rng, 3, 4), 12),
+        S(NonContig(f32(rng, 3, 4)), -1, error=True),
+        S(f32(rng, 3, 4), 5, error=True),
+    ]
+
+
+def transpose_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 0, 1, grad=True),
+        S(f32(rng, 2, 3, 4), -1, 0, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 1, 0, grad=True),
+        S(f32(rng, 3, 4), 1, 1, grad=True),
+        S(f32(rng), 0, -1, grad=True),
+        S(i64(rng, 2, 0), 0, 1),
+        S(f32(rng, 3, 4), 0, 2, error=True),
+    ]
+
+
+def t_samples(rng):
+    return [
+        S(f32(rng, 3, 4), grad=True), S(NonContig(f32(rng, 3, 4)), grad=True),
+        S(f32(rng, 4), grad=True), S(f32(rng), grad=True), S(i64(rng, 2, 0)),
+        S(f32(rng, 2, 3, 4), error=True),
+    ]
+
+
+def permute_samples(rng):
+    return [
+        S(f32(rng, 2, 3, 4), (2, 0, 1), grad=True),
+        S(f32(rng, 2, 3, 4), (-1, -3, 1), grad=True),
+        S(NonContig(f32(rng, 3, 4)), (1, 0), grad=True),
+        S(f32(rng), (), grad=True),
+        S(i64(rng, 2, 0), (1, 0)),
+        S(f32(rng, 2, 3, 4), (0, 0, 1), error=True),
+        S(f32(rng, 2, 3, 4), (0, 1), error=True),
+    ]
+
+
+def squeeze_samples(rng):
+    return [
+        S(f32(rng, 1, 3, 1, 4), grad=True),
+        S(f32(rng, 1, 3, 1, 4), 2, grad=True),
+        S(f32(rng, 1, 3, 1, 4), -4, grad=True),
+        S(f32(rng, 1, 3, 1, 4), 1, grad=True),
+        S(f32(rng, 1, 3, 1, 4), (0, 1, -2), grad=True),
+        S(f32(rng), grad=True),
+        S(f32(rng), 0, grad=True),
+        S(i64(rng, 1, 0)),
+        S(f32(rng, 1, 3, 1, 4), 4, error=True),
+    ]
+
+
+def unsqueeze_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 0, grad=True),
+        S(f32(rng, 3, 4), -1, grad=True),
+        S(f32(rng, 3, 4), 1, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 2, grad=True),
+        S(f32(rng), 0, grad=True),
+        S(i64(rng, 2, 0), -2),
+        S(f32(rng, 3, 4), 3, error=True),
+    ]
+
+
+def flatten_samples(rng):
+    return [
+        S(f32(rng, 2, 3, 4), grad=True),
+        S(f32(rng, 2, 3, 4), 1, grad=True),
+        S(f32(rng, 2, 3, 4), 0, -2, grad=True),
+        S(f32(rng, 2, 3, 4), start_dim=-1, grad=True),
+        S(NonContig(f32(rng, 3, 4)), grad=True),
+        S(f32(rng), grad=True),
+        S(i64(rng, 2, 0, 3), 1),
+        S(f32(rng, 2, 3, 4), 2, 1, error=True),
+    ]
+
+
+def expand_samples(rng):
+    return [
+        S(f32(rng, 3, 1), 3, 4, grad=True),
+        S(f32(rng, 4), (2, 3, 4), grad=True),
+        S(f32(rng, 3, 1), -1, 5, grad=True),
+        S(f32(rng), 2, 3, grad=True),
+        S(NonContig(f32(rng, 1, 3)), 3, 2, grad=True),
+        S(i64(rng, 1, 0), 2, 0),
+        S(f32(rng, 3, 4), 3, 5, error=True),
+        S(f32(rng, 3, 4), 4, error=True),
+    ]
+
+
+def narrow_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 0, 1, 2, grad=True),
+        S(f32(rng, 3, 4), -1, -3, 2, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 1, 0, 4, grad=True),
+        S(f32(rng, 3, 4), 1, 4, 0, grad=True),
+        S(i64(rng, 3, 4), 0, 0, 3),
+        S(f32(rng, 3, 4), 0, 2, 2, error=True),
+    ]
+
+
+def select_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 0, 1, grad=True),
+        S(f32(rng, 3, 4), 1, -1, grad=True),
+        S(f32(rng, 2, 3, 4), -2, 2, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 1, 2, grad=True),
+        S(i64(rng, 2, 0), 0, 1),
+        S(f32(rng, 3, 4), 0, 3, error=True),
+        S(f32(rng, 3, 4), 2, 0, error=True),
+    ]
+
+
+def diagonal_samples(rng):
+    return [
+        S(f32(rng, 3, 4), grad=True),
+        S(f32(rng, 3, 4), 1, grad=True),
+        S(f32(rng, 3, 4), -1, grad=True),
+        S(f32(rng, 2, 3, 4), 0, 1, 2, grad=True),
+        S(f32(rng, 2, 3, 4), offset=1, dim1=-1, dim2=0, grad=True),
+        S(NonContig(f32(rng, 3, 4)), grad=True),
+        S(f32(rng, 3, 4), 5, grad=True),
+        S(i64(rng, 3, 4)),
+        S(f32(rng, 3, 4), 0, 1, 1, error=True),
+    ]
+
+
+def unbind_samples(rng):
+    return [
+        S(f32(rng, 3, 4), grad=True),
+        S(f32(rng, 2, 3, 4), -1, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 1, grad=True),
+        S(i64(rng, 2, 0), 0),
+        S(f32(rng, 0)),
+        S(f32(rng, 3, 4), 2, error=True),
+    ]
+
+
+def split_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 2, grad=True),
+        S(f32(rng, 3, 4), 3, 1, grad=True),
+        S(f32(rng, 3, 4), [1, 3], 1, grad=True),
+        S(f32(rng, 3, 4), [1, 0, 2], grad=True),
+        S(NonContig(f32(rng, 3, 4)), 2, -1, grad=True),
+        S(f32(rng, 3, 4), 5, grad=True),
+        S(i64(rng, 3, 4), [2, 2], dim=1),
+        S(f32(rng, 0), 2),
+        S(f32(rng, 3, 4), [1, 1], error=True),
+    ]
+
+
+def chunk_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 2, grad=True),
+        S(f32(rng, 3, 4), 3, 1, grad=True),
+        S(f32(rng, 3, 4), 5, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 2, dim=-1, grad=True),
+        S(i64(rng, 2, 6), 4, 1),
+        S(f32(rng, 3, 4), 0, error=True),
+    ]
+
+
+def getitem_samples(rng):
+    """`x[key]` on a (3, 4, 5) tensor: basic, advanced and mixed keys."""
+    x = lambda: f32(rng, 3, 4, 5)  # noqa: E731
+    keys = [
+        1, -1, (0, 2), (-1, -2, -3), slice(None, None, 2), (slice(1, None), slice(None, 3, 2)),
+        (slice(None), 1), slice(5, 10), (None, 0), (0, None, slice(1, 3)), Ellipsis,
+        (Ellipsis, 1), (1, Ellipsis, None), (), index(0, 2), [0, 2], [-1, 0, -1],
+        index(1), bools(rng, 3), bools(rng, 3, 4), (0, slice(None), [1, 2]),
+        ([0, 1], slice(None), [1, 2]), (slice(None), [0, 2], [1, 3]), ([[0], [2]], [1, 3]),
+        (1, [0, 2], slice(None, None, 2)), (Ellipsis, index(0, 4)), (bools(rng, 3), 0),
+        np.zeros(0, np.int64), (slice(None), index(3, 0).reshape(2, 1)),
+    ]
+    samples = [S(x(), key, grad=True) for key in keys]
+    return samples + [
+        S(NonContig(f32(rng, 3, 4)), (slice(None), [0, 1])),
+        S(NonContig(f32(rng, 3, 4)), (slice(None, None, 2), 1), grad=True),
+        S(f32(rng), (), grad=True),
+        S(f32(rng), None, grad=True),
+        S(f32(rng), Ellipsis, grad=True),
+        S(i64(rng, 3, 4, 5), (0, [1, 2])),
+        S(x(), 3, error=True),
+        S(x(), (0, -5), error=True),
+        S(x(), (0, 0, 0, 0), error=True),
+        S(x(), index(0, 3), error=True),
+        S(x(), np.array([0.0, 1.0]), error=True),
+        S(x(), bools(rng, 4), error=True),
+        S(x(), (Ellipsis, 0, Ellipsis), error=True),
+        S(x(), slice(None, None, -1), error=True),
+    ]
+
+
+def setitem(lib, x, key, value):
+    out = x.clone()
+    out[key] = value
+    return out
+
+
+def setitem_through_view(lib, x, key, value):
+    """`x.T[key] = value` on a copy of x: the write lands in the copy."""
+    out = x.clone()
+    out.transpose(0, 1)[key] = value
+    return out
+
+
+def setitem_samples(rng):
+    x = lambda: f32(rng, 3, 4, 5)  # noqa: E731
+    return [
+        S(x(), 1, 0.5, grad=True),
+        S(x(), -1, f32(rng, 5), grad=True),
+        S(x(), (0, slice(None, None, 2)), f32(rng, 3, 1), grad=True),
+        S(x(), (Ellipsis, 2), f32(rng, 3, 4), grad=True),
+        S(x(), (None, 0), f32(rng, 1, 4, 5), grad=True),
+        S(x(), index(0, 2), f32(rng, 2, 4, 5), grad=True),
+        S(x(), [2, 0], 1.5, grad=True),
+        S(x(), (0, slice(None), [1, 2]), f32(rng, 4, 2), grad=True),
+        S(x(), ([0, 1], slice(None), [1, 2]), f32(rng, 2, 4), grad=True),
+        S(x(), bools(rng, 3, 4), f32(rng, 5), grad=True),
+        S(x(), bools(rng, 3, 4, 5), 0.0, grad=True),
+        S(x(), bools(rng, 3, 4, 5), f32(rng), grad=True),
+        S(x(), (1, 2, 3), f32(rng), grad=True),
+        S(x(), 0, f64(rng, 4, 5)),
+        S(x(), 0, 7),
+        S(i64(rng, 3, 4, 5), (0, 1), 2.7),
+        S(i64(rng, 3, 4, 5), bools(rng, 3, 4, 5), -1),
+        S(f32(rng), (), 2.0, grad=True),
+        S(NonContig(f32(rng, 3, 4)), (slice(None), 1), f32(rng, 3), grad=True),
+        S(x(), 0, f32(rng, 3, 5), error=True),
+        S(x(), 3, 1.0, error=True),
+        S(x(), index(0, 3), 1.0, error=True),
+    ]
+
+
+def setitem_view_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 1, 0.5, grad=True),
+        S(f32(rng, 3, 4), (slice(1, 3), slice(None, None, 2)), f32(rng, 2, 2), grad=True),
+        S(f32(rng, 3, 4), [0, 3], f32(rng, 3), grad=True),
+        S(f32(rng, 3, 4), bools(rng, 4, 3), 0.0, grad=True),
+        S(i64(rng, 3, 4), (Ellipsis, 0), 9),
+    ]
+
+
+def operator_samples(rng, lhs=f32, rhs=f32, ints=True):
+    """Tensor-tensor, tensor-scalar and scalar-tensor (reflected) operands."""
+    samples = [
+        S(lhs(rng, 3, 4), rhs(rng, 3, 4), grad=True),
+        S(lhs(rng, 3, 4), rhs(rng, 4), grad=True),
+        S(lhs(rng, 3, 4), 2, grad=True),
+        S(2, rhs(rng, 3, 4), grad=True),
+        S(1.5, rhs(rng, 3, 4), grad=True),
+        S(lhs(rng), rhs(rng, 3, 4), grad=True),
+    ]
+    if ints:
+        samples += [S(i64(rng, 3, 4), 2.5), S(2.5, nonzero_i64(rng, 3, 4)),
+                    S(i32(rng, 3, 4), nonzero_i64(rng)), S(3, nonzero_i64(rng, 3, 4))]
+    return samples
+
+
+def bitwise_operator_samples(rng):
+    return [
+        S(i64(rng, 3, 4), i64(rng, 3, 4)), S(bools(rng, 3, 4), bools(rng, 4)),
+        S(i64(rng, 3, 4), 3), S(5, i64(rng, 3, 4)), S(True, bools(rng, 3, 4)),
+        S(i32(rng, 3, 4), i64(rng)), S(f32(rng, 3, 4), 1, error=True),
+    ]
+
+
+def comparison_operator_samples(rng):
+    return [
+        S(ties(rng, 3, 4), ties(rng, 3, 4)), S(ties(rng, 3, 4), 0), S(1, ties(rng, 3, 4)),
+        S(0.5, i64(rng, 3, 4)), S(i32(rng, 3, 4), i64(rng)), S(ties(rng, 3, 4), ties(rng, 4)),
+    ]
+
+
+def inplace_operator(op):
+    """`target op= value` on a copy of the left operand, which must come back as the result."""
+    def call(lib, x, value):
+        target = x.clone()
+        result = op(target, value)
+        assert result is target
+        return result
+    return call
+
+
+def inplace_operator_samples(rng):
+    return [
+        S(f32(rng, 3, 4), f32(rng, 3, 4), grad=True),
+        S(f32(rng, 3, 4), f32(rng, 4), grad=True),
+        S(f32(rng, 3, 4), 2, grad=True),
+        S(f32(rng, 3, 4), i64(rng, 3, 4)),
+        S(i64(rng, 3, 4), 2.5),
+        S(i64(rng, 3, 4), f32(rng, 3, 4)),
+        S(f32(rng, 4), f32(rng, 3, 4)),
+    ]
+
+
+def unary_operator_samples(rng):
+    return [S(f32(rng, 3, 4), grad=True), S(i64(rng, 3, 4)), S(f32(rng), grad=True)]
+
+
+# Creation ops take Python data; `Raw` passes numpy arrays through unconverted.
+def tensor_samples(rng):
+    return [
+        S(3), S(2.5), S(True), S([1, 2, 3]), S([1, 2.5]), S([[1, 2], [3, 4]]), S([True, False]),
+        S([1, True]), S([]), S([[]]), S(Raw(np.arange(3, dtype=np.int32))),
+        S(Raw(np.ones((2, 2)))), S(Raw(np.array([True, False]))), S(Raw(np.float64(1.5))),
+        S([1, 2], dtype=Dtype("float64")), S([1.7, -2.7], dtype=Dtype("int32")),
+        S([[1, 2], [3]], error=True), S("abc", error=True),
+    ]
+
+
+def factory_samples(rng):
+    return [
+        S(2, 3), S((2, 3)), S([4]), S(()), S(0), S(2, 0, dtype=Dtype("float64")),
+        S(3, dtype=Dtype("int32")), S((2, 2), dtype=Dtype("bool")), S(-1, error=True),
+    ]
+
+
+def full_samples(rng):
+    return [
+        S((2, 3), 1.5), S((2,), 7), S((2,), True), S([3], -2), S((), 4.0), S((0, 2), 1),
+        S((2,), 2.7, dtype=Dtype("int64")), S((2,), 1, dtype=Dtype("float64")),
+    ]
+
+
+def arange_samples(rng):
+    return [
+        S(5), S(1, 7, 2), S(0.0, 1.0, 0.25), S(5.0), S(1, 2.5, 0.5), S(10, 0, -3), S(1, 1),
+        S(0, 5, dtype=Dtype("float64")), S(0.0, 3.0, dtype=Dtype("int32")),
+        S(end=4, start=1), S(0, 5, 0, error=True), S(5, 0, 1, error=True),
+    ]
+
+
+def like_samples(rng):
+    return [
+        S(f32(rng, 3, 4)), S(i64(rng, 3)), S(bools(rng, 2, 0)), S(f64(rng)),
+        S(NonContig(f32(rng, 3, 4))), S(i64(rng, 3), dtype=Dtype("float64")),
+    ]
+
+
+def full_like_samples(rng):
+    return [
+        S(f32(rng, 3, 4), 2.5), S(i64(rng, 3), 2.7), S(i64(rng, 3), 7), S(bools(rng, 2), 1),
+        S(f32(rng, 3, 4), 2, dtype=Dtype("int64")),
+    ]
+
+
+OPS = [
+    # elementwise arithmetic
+    OpSpec("add", add_samples, "fmi"),
+    OpSpec("sub", sub_samples, "fmi"),
+    OpSpec("mul", mul_samples, "fmi"),
+    OpSpec("div", div_samples, "fmi"),
+    OpSpec("floor_divide", floor_divide_samples, "fmi"),
+    OpSpec("remainder", lambda rng: binary_samples(rng, nonzero=True), "fmi"),
+    OpSpec("pow", pow_samples, "fmi"),
+    OpSpec("neg", unary_signed_samples, "fmi"),
+    OpSpec("abs", unary_signed_samples, "fmi"),
+    OpSpec("relu", lambda rng: unary_signed_samples(rng, values=ties), "fmi"),
+    OpSpec("exp", unary_float_samples, "fmi"),
+    OpSpec("log", lambda rng: unary_float_samples(rng, values=positive), "fmi"),
+    OpSpec("sqrt", lambda rng: unary_float_samples(rng, values=positive), "fmi"),
+    OpSpec("sin", unary_float_samples, "fmi"),
+    OpSpec("cos", unary_float_samples, "fmi"),
+    OpSpec("tanh", unary_float_samples, "fmi"),
+    OpSpec("sigmoid", unary_float_samples, "fmi"),
+    OpSpec("maximum", maximum_samples, "fm"),
+    OpSpec("minimum", maximum_samples, "fm"),
+    OpSpec("clamp", clamp_samples, "fmi"),
+    OpSpec("where", where_samples, "f"),
+    OpSpec("Tensor.where", lambda rng: where_samples(rng)[:5], "f",
+           call=lambda lib, cond, x, y: x.where(cond, y)),
+    # comparisons and logic
+    *(OpSpec(name, comparison_samples, "fmi") for name in ("eq", "ne", "lt", "le", "gt", "ge")),
+    *(OpSpec(name, bitwise_samples, "fmi") for name in ("bitwise_and", "bitwise_or",
+                                                         "bitwise_xor")),
+    OpSpec("bitwise_not", unary_bitwise_samples, "fmi"),
+    OpSpec("logical_not", logical_not_samples, "fmi"),
+    # reductions
+    OpSpec("sum", lambda rng: sum_samples(rng) + sum_int_samples(rng), "fm"),
+    OpSpec("mean", mean_samples, "fm"),
+    OpSpec("max", max_min_samples, "fm"),
+    OpSpec("min", max_min_samples, "fm"),
+    OpSpec("amax", amax_samples, "fm"),
+    OpSpec("amin", amax_samples, "fm"),
+    OpSpec("argmax", argmax_samples, "fm"),
+    OpSpec("argmin", argmax_samples, "fm"),
+    # matrix products, softmax
+    OpSpec("mm", mm_samples, "fm"),
+    OpSpec("matmul", matmul_samples, "fm"),
+    OpSpec("softmax", softmax_samples, "fm"),
+    OpSpec("log_softmax", softmax_samples, "fm"),
+    # joining, indexing by tensors
+    OpSpec("cat", cat_samples),
+    OpSpec("stack", stack_samples),
+    OpSpec("gather", gather_samples, "fm"),
+    OpSpec("masked_fill", masked_fill_samples, "fmi"),
+    # copies, views and shapes
+    OpSpec("clone", one_tensor_samples, "fm"),
+    OpSpec("reshape", reshape_samples, "fm"),
+    OpSpec("view", view_samples, "m"),
+    OpSpec("transpose", transpose_samples, "fm"),
+    OpSpec("t", t_samples, "fm"),
+    OpSpec("permute", permute_samples, "fm"),
+    OpSpec("squeeze", squeeze_samples, "fm"),
+    OpSpec("unsqueeze", unsqueeze_samples, "fm"),
+    OpSpec("flatten", flatten_samples, "fm"),
+    OpSpec("expand", expand_samples, "m"),
+    OpSpec("narrow", narrow_samples, "fm"),
+    OpSpec("select", select_samples, "fm"),
+    OpSpec("diagonal", diagonal_samples, "fm"),
+    OpSpec("unbind", unbind_samples, "fm"),
+    OpSpec("split", split_samples, "fm"),
+    OpSpec("chunk", chunk_samples, "fm"),
+    OpSpec("getitem", getitem_samples, call=lambda lib, x, key: x[key]),
+    OpSpec("setitem", setitem_samples, call=setitem),
+    OpSpec("setitem_view", setitem_view_samples, call=setitem_through_view),
+    # operators, with reflected forms (2 - x) where the left operand is a Python number
+    OpSpec("__add__", operator_samples, call=lambda lib, a, b: a + b),
+    OpSpec("__sub__", operator_samples, call=lambda lib, a, b: a - b),
+    OpSpec("__mul__", operator_samples, call=lambda lib, a, b: a * b),
+    OpSpec("__truediv__", operator_samples, call=lambda lib, a, b: a / b),
+    OpSpec("__floordiv__", operator_samples, call=lambda lib, a, b: a // b),
+    OpSpec("__mod__", operator_samples, call=lambda lib, a, b: a % b),
+    OpSpec("__pow__", lambda rng: operator_samples(rng, lhs=positive, ints=False) + [
+        S(i64(rng, 3, 4), 2), S(2, i64(rng, 3, 4, low=0)), S(i64(rng, 3, 4), 0.5)],
+        call=lambda lib, a, b: a ** b),
+    OpSpec("__matmul__", matmul_samples, call=lambda lib, a, b: a @ b),
+    OpSpec("__and__", bitwise_operator_samples, call=lambda lib, a, b: a & b),
+    OpSpec("__or__", bitwise_operator_samples, call=lambda lib, a, b: a | b),
+    OpSpec("__xor__", bitwise_operator_samples, call=lambda lib, a, b: a ^ b),
+    OpSpec("__eq__", comparison_operator_samples, call=lambda lib, a, b: a == b),
+    OpSpec("__ne__", comparison_operator_samples, call=lambda lib, a, b: a != b),
+    OpSpec("__lt__", comparison_operator_samples, call=lambda lib, a, b: a < b),
+    OpSpec("__le__", comparison_operator_samples, call=lambda lib, a, b: a <= b),
+    OpSpec("__gt__", comparison_operator_samples, call=lambda lib, a, b: a > b),
+    OpSpec("__ge__", comparison_operator_samples, call=lambda lib, a, b: a >= b),
+    OpSpec("__neg__", unary_operator_samples, call=lambda lib, a: -a),
+    OpSpec("__invert__", unary_bitwise_samples, call=lambda lib, a: ~a),
+    OpSpec("__iadd__", inplace_operator_samples, call=inplace_operator(operator.iadd)),
+    OpSpec("__isub__", inplace_operator_samples, call=inplace_operator(operator.isub)),
+    OpSpec("__imul__", inplace_operator_samples, call=inplace_operator(operator.imul)),
+    OpSpec("__itruediv__", inplace_operator_samples, call=inplace_operator(operator.itruediv)),
+    # creation
+    OpSpec("tensor", tensor_samples),
+    OpSpec("zeros", factory_samples),
+    OpSpec("ones", factory_samples),
+    OpSpec("full", full_samples),
+    OpSpec("arange", arange_samples),
+    OpSpec("zeros_like", like_samples),
+    OpSpec("ones_like", like_samples),
+    OpSpec("full_like", full_like_samples),
+]
+
+# ---- running a sample ---------------------------------------------------------------------
+
+TOLERANCES = {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5),
+              "float64": (1e-7, 1e-7)}
+
+
+def call_form(lib, spec, form, args, kwargs):
+    """Run one form of the op on `lib` tensors: function, method, or in-place on a clone."""
+    if form == "function":
+        if spec.call is not None:
+            return spec.call(lib, *args, **kwargs)
+        return getattr(lib, spec.name)(*args, **kwargs)
+    if form == "method":
+        return getattr(args[0], spec.name)(*args[1:], **kwargs)
+    target = args[0].clone()
+    result = getattr(target, spec.name + "_")(*args[1:], **kwargs)
+    assert result is target, f"{spec.name}_ must return self"
+    return result
+
+
+def outcome(lib, spec, form, sample, requires_grad=False):
+    """(output, exception, input tensors) of running the sample's form on `lib`."""
+    tensors = []
+    args = to_lib(lib, sample.args, requires_grad, tensors)
+    kwargs = to_lib(lib, sample.kwargs, requires_grad, tensors)
+    try:
+        return call_form(lib, spec, form, args, kwargs), None, tensors
+    except Exception as e:  # torch raises many types; the test compares them
+        return None, e, tensors
+
+
+def assert_same(actual, expected, where="output"):
+    """jtorch's `actual` equals torch's `expected`: structure, dtype, shape, values."""
+    if isinstance(expected, torch.Tensor):
+        assert isinstance(actual, jtorch.Tensor), f"{where}: {type(actual).__name__}"
+        assert str(actual.dtype) == str(expected.dtype), f"{where}: dtype"
+        assert tuple(actual.shape) == tuple(expected.shape), f"{where}: shape"
+        assert actual.requires_grad == expected.requires_grad, f"{where}: requires_grad"
+        want = expected.detach().numpy()
+        got = actual.detach().numpy()
+        if want.dtype.kind in "fc":
+            rtol, atol = TOLERANCES[str(expected.dtype).removeprefix("torch.")]
+            np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=where)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=where)
+    elif isinstance(expected, (tuple, list)):
+        assert type(actual).__name__ == type(expected).__name__, f"{where}: type"
+        assert len(actual) == len(expected), f"{where}: length"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_same(a, e, f"{where}[{i}]")
+        if hasattr(expected, "indices"):  # torch.return_types: named fields too
+            assert_same(actual.values, expected.values, f"{where}.values")
+            assert_same(actual.indices, expected.indices, f"{where}.indices")
+    else:
+        assert actual == expected, where
+
+
+def primary_form(spec):
+    return "function" if "f" in spec.forms else "method"
+
+
+def check_form(spec, sample, form):
+    expected, error, _ = outcome(torch, spec, form, sample)
+    if form == primary_form(spec):
+        assert (error is not None) == sample.error, \
+            f"torch {'raised ' + repr(error) if error else 'did not raise'}: fix the sample"
+    if error is not None:
+        tensors = []
+        args = to_lib(jtorch, sample.args, False, tensors)
+        kwargs = to_lib(jtorch, sample.kwargs, False, tensors)
+        with pytest.raises(type(error)):
+            call_form(jtorch, spec, form, args, kwargs)
+        return
+    actual, jt_error, _ = outcome(jtorch, spec, form, sample)
+    if jt_error is not None:
+        raise jt_error
+    assert_same(actual, expected)
+
+
+def output_tensors(out):
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in output_tensors(o)]
+    return [out]
+
+
+def backward_with_cotangents(lib, outputs, rng_key):
+    """Reduce the float outputs with fixed random cotangents and run backward."""
+    rng = rng_for(*rng_key)
+    loss = None
+    for out in outputs:
+        if not out.requires_grad:
+            continue
+        cot = lib.from_numpy(np.asarray(rng.standard_normal(tuple(out.shape)),
+                                        str(out.dtype).removeprefix("torch.")))
+        term = (out * cot).sum()
+        loss = term if loss is None else loss + term
+    if loss is not None:
+        loss.backward()
+
+
+def params(form):
+    """pytest params (spec, index, sample) for every sample of every entry having the form;
+    the gradient test runs the samples marked `grad` in the entry's primary form."""
+    out = []
+    for spec in OPS:
+        if form != "grad" and form[0] not in spec.forms:
+            continue
+        for i, sample in enumerate(SAMPLES[spec.name]):
+            if form == "grad" and not sample.grad:
+                continue
+            reason = sample.xfail.get(form) or sample.xfail.get("*")
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            out.append(pytest.param(spec, i, sample, id=f"{spec.name}-{i}", marks=marks))
+    return out
+
+
+SAMPLES = {spec.name: spec.samples(rng_for(spec.name)) for spec in OPS}
+assert len(SAMPLES) == len(OPS), "op names in the table must be unique"
+
+# ---- the tests ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec,i,sample", params("function"))
+def test_function(spec, i, sample):
+    check_form(spec, sample, "function")
+
+
+@pytest.mark.parametrize("spec,i,sample", params("method"))
+def test_method(spec, i, sample):
+    check_form(spec, sample, "method")
+
+
+@pytest.mark.parametrize("spec,i,sample", params("inplace"))
+def test_inplace(spec, i, sample):
+    check_form(spec, sample, "inplace")
+
+
+@pytest.mark.parametrize("spec,i,sample", params("grad"))
+def test_grad(spec, i, sample):
+    form = primary_form(spec)
+    grads = {}
+    for lib in LIBS:
+        out, error, tensors = outcome(lib, spec, form, sample, requires_grad=True)
+        if error is not None:
+            raise error
+        outputs = output_tensors(out)
+        backward_with_cotangents(lib, outputs, (spec.name, i, "cotangent"))
+        grads[lib] = ([o.requires_grad for o in outputs], [t.grad for t in tensors])
+    (jt_flags, jt_grads), (th_flags, th_grads) = grads[jtorch], grads[torch]
+    assert jt_flags == th_flags, "which outputs require grad"
+    assert any(th_flags), "a grad sample must have a differentiable output"
+    assert len(jt_grads) == len(th_grads)
+    for k, (actual, expected) in enumerate(zip(jt_grads, th_grads)):
+        assert (actual is None) == (expected is None), f"input {k}: grad None-ness"
+        if expected is not None:
+            assert_same(actual, expected, f"input {k} grad")
