@@ -50,3 +50,6 @@ def is_storage(obj):
 
 
 __version__ = "0.1.0"
+
+
+from jtorch._compile import compile  # noqa: E402,F401,A001

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 
 
-from jtorch import _dtypes
+from jtorch import _dtypes, _tensor
 from jtorch._grad_mode import state as _grad_state
 from jtorch._tensor import Tensor, from_array
 
@@ -30,17 +30,21 @@ class Op:
     """A pure function on jax arrays, with what autograd needs to know about it.
 
     `name` is the torch name of its backward node (`AddBackward0`); `saves` lists the input
-    positions (and OUTPUT) that torch saves for backward, for the in-place version check.
+    positions (and OUTPUT) that torch saves for backward, for the in-place version check;
+    `inputs` the positions that are differentiable inputs in torch's derivative formula, the
+    only ones its node lists in `next_functions` (None: all; a Python scalar that torch takes
+    as a `Scalar`, an index or a condition is not one).
     Positional arguments of `fn` are arrays or Python scalars; keyword arguments are static.
     """
 
-    __slots__ = ("fn", "_name", "saves", "differentiable", "jit", "_jitted", "_vjps",
+    __slots__ = ("fn", "_name", "saves", "inputs", "differentiable", "jit", "_jitted", "_vjps",
                  "__weakref__")
 
-    def __init__(self, fn, name, saves=(), differentiable=True, jit=True):
+    def __init__(self, fn, name, saves=(), differentiable=True, jit=True, inputs=None):
         self.fn = fn
         self._name = name
         self.saves = tuple(saves)
+        self.inputs = None if inputs is None else tuple(inputs)
         self.differentiable = differentiable
         self.jit = jit  # creation ops take only static arguments: nothing to gain from jit
         self._jitted = {}
@@ -88,12 +92,26 @@ def _clear_compiled_ops():
 _dtypes.on_default_dtype_change(_clear_compiled_ops)
 
 
+observer = None  # jtorch.compile's state recorder while it discovers a step's state
+
+
+def set_observer(new):
+    """Install (or remove, with None) the recorder told of every tensor an op uses or creates;
+    returns the previous one."""
+    global observer
+    previous, observer = observer, new
+    _tensor.creation_observer = None if new is None else new.on_create
+    return previous
+
+
 def dispatch(op, args, **static):
     """Run `op` on `args` (Tensors, Python scalars, None), recording autograd when needed."""
     arrays = []
     needs_grad = False
     for a in args:
         if isinstance(a, Tensor):
+            if observer is not None:
+                observer.on_use(a)
             arrays.append(a._array)
             if a._requires_grad:
                 needs_grad = True
@@ -226,6 +244,8 @@ def commit_inplace(target, result):
             raise RuntimeError(f"result type {_dtypes.title_name(src)} can't be cast to the "
                                f"desired output type {_dtypes.title_name(dst)}")
         result = dispatch(CAST, (result,), dtype=dst)
+    if observer is not None:
+        observer.on_use(target)
     grad_mode = _grad_state.grad_enabled
     base = target._base
     if grad_mode and target._requires_grad and target.grad_fn is None and base is None:
@@ -238,7 +258,7 @@ def commit_inplace(target, result):
         if result.grad_fn is not None:
             target.grad_fn, target._output_nr = result.grad_fn, result._output_nr
             target._requires_grad = True
-            _autograd.rebase_saved_version(result.grad_fn, target._vc)
+            _autograd.rebase_saved_version(result.grad_fn, result, target)
         return target
 
     tracked = grad_mode and not target._detached
@@ -262,7 +282,7 @@ def commit_inplace(target, result):
     if record:
         base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, True
         if result.grad_fn is not None:
-            _autograd.rebase_saved_version(result.grad_fn, target._vc)
+            _autograd.rebase_saved_version(result.grad_fn, result, target)
         # the view's own history is re-derived from the base on its next read
     else:
         target._raw = result._raw

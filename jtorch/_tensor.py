@@ -157,10 +157,16 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
-        self.requires_grad_(flag)
+        self._set_requires_grad(flag, "only Tensors of floating point and complex dtype can "
+                                      "require gradients")
 
     def requires_grad_(self, requires_grad=True):
         """torch.Tensor.requires_grad_: only leaves, only floating point and complex dtypes."""
+        return self._set_requires_grad(
+            requires_grad, "only Tensors of floating point dtype can require gradients")
+
+    def _set_requires_grad(self, requires_grad, dtype_message):
+        # torch's setter and requires_grad_ word the dtype error differently
         requires_grad = bool(requires_grad)
         if self.grad_fn is not None:
             if not requires_grad:
@@ -170,8 +176,7 @@ class Tensor:
                     "use var_no_grad = var.detach().")
             return self
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(dtype_message)
         self._requires_grad = requires_grad
         return self
 
@@ -358,7 +363,12 @@ def from_array(array, requires_grad=False) -> Tensor:
     t._retains_grad = False
     t._stride = None
     t._offset = 0
+    if creation_observer is not None:
+        creation_observer(t)
     return t
+
+
+creation_observer = None  # set by _dispatch.set_observer while jtorch.compile discovers state
 
 
 def _canonical_dim(dim, ndim):

@@ -1,0 +1,518 @@
+"""jtorch.compile: a torch-style function or module captured into one jax.jit program.
+
+A compiled *function* (typically a whole train step: zero_grad, forward, loss.backward(),
+optimizer.step()) is run eagerly on its first call with a state recorder attached to the op
+funnel. Every tensor the step reads or writes that existed before the call (parameters,
+buffers, `.grad`, optimizer state) is *state*. Later calls trace the function under
+`jax.jit` with the state's arrays swapped for tracers, return their new values as outputs,
+write them back into the same Tensor objects after the call (so every holder and view sees
+them) and donate the old buffers on accelerators. The global RNG key and the learning rates
+of the optimizers the function uses are lifted too, so dropout draws fresh randomness and a
+scheduler changing the lr does not re-trace.
+
+Guards (a new trace when one changes): argument structure, shapes, dtypes and requires_grad;
+non-tensor arguments; the state's shapes and dtypes and which `.grad` are None; the `training`
+flags of the modules the function uses; grad mode; the default dtype.
+
+A compiled *module* (`torch.compile(model)`) runs its forward as one funnel op whose pure
+function is the whole forward: one autograd node, whose backward is jax.vjp of that forward.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+import traceback
+import warnings
+
+import jax
+
+from jtorch import _dispatch, _dtypes
+from jtorch._grad_mode import state as _grad_state
+from jtorch._tensor import Tensor, from_array
+from jtorch.nn.modules.module import Module
+
+log = logging.getLogger("jtorch.compile")
+if "recompiles" in os.environ.get("TORCH_LOGS", "") or "recompiles" in os.environ.get(
+        "JTORCH_LOGS", ""):
+    logging.basicConfig()
+    log.setLevel(logging.INFO)
+
+
+class GraphBreakError(RuntimeError):
+    """Raised with fullgraph=True when the function needs a Python value of a traced tensor."""
+
+
+class CompileStats:
+    """Counters of one compiled callable: traces, cache hits, eager calls, and why it re-traced."""
+
+    def __init__(self):
+        self.traces = 0
+        self.calls = 0
+        self.eager_calls = 0
+        self.recompile_reasons = []
+
+    def __repr__(self):
+        return (f"CompileStats(traces={self.traces}, calls={self.calls}, "
+                f"eager_calls={self.eager_calls}, recompile_reasons={self.recompile_reasons})")
+
+
+class _StateRecorder:
+    """Attached to the funnel during a discovery run: collects the pre-existing root tensors
+    that ops read or write (tensors created during the run are not state)."""
+
+    def __init__(self):
+        self.created = set()
+        self.touched = {}
+
+    def on_create(self, t):
+        self.created.add(id(t))
+
+    def on_use(self, t):
+        root = t._base if t._base is not None else t
+        if id(root) not in self.created:
+            self.touched.setdefault(id(root), root)
+
+
+def _referenced_objects(fn, args, kwargs):
+    """Objects a function can reach directly: its arguments, closure cells and the globals its
+    code names (and, for bound methods, self)."""
+    found = list(args) + list(kwargs.values())
+    target = inspect.unwrap(fn)
+    if inspect.ismethod(target):
+        found.append(target.__self__)
+        target = target.__func__
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        globals_ = getattr(target, "__globals__", {})
+        found.extend(globals_[n] for n in code.co_names if n in globals_)
+        for cell in getattr(target, "__closure__", None) or ():
+            try:
+                found.append(cell.cell_contents)
+            except ValueError:
+                pass
+    return found
+
+
+def _modules_and_optimizers(objects):
+    try:
+        from jtorch.optim.optimizer import Optimizer
+    except ImportError:  # optim not available
+        Optimizer = ()  # noqa: N806
+    modules, optimizers = {}, {}
+    for obj in objects:
+        if isinstance(obj, Module):
+            for m in obj.modules():
+                modules[id(m)] = m
+        elif Optimizer and isinstance(obj, Optimizer):
+            optimizers[id(obj)] = obj
+        elif hasattr(obj, "optimizer") and Optimizer and isinstance(obj.optimizer, Optimizer):
+            optimizers[id(obj.optimizer)] = obj.optimizer  # an lr scheduler
+    return list(modules.values()), list(optimizers.values())
+
+
+def _tensor_meta(t):
+    return (tuple(t._raw.shape), t._raw.dtype, t._requires_grad)
+
+
+def _flatten(args, kwargs):
+    leaves, treedef = jax.tree_util.tree_flatten((args, kwargs),
+                                                 is_leaf=lambda x: isinstance(x, Tensor))
+    return leaves, treedef
+
+
+class _Program:
+    """One traced-and-compiled version of the function, for one guard key."""
+
+    def __init__(self, state, optimizers):
+        self.state = state            # root Tensors lifted in and out
+        self.optimizers = optimizers  # their param_groups' lr values are lifted
+        self.jitted = None
+        self.out_meta = None
+        self.grad_layout = None
+
+
+class CompiledFunction:
+    """The callable returned by jtorch.compile(fn)."""
+
+    def __init__(self, fn, fullgraph=False, dynamic=None):
+        self._fn = fn
+        self._fullgraph = fullgraph
+        self._dynamic = dynamic
+        self._programs = {}
+        self._state = None
+        self._eager_keys = set()
+        self.stats = CompileStats()
+        functools.update_wrapper(self, fn)
+
+    # ---- guards -----------------------------------------------------------------------
+    def _guard_key(self, leaves, treedef, modules, state):
+        tensor_meta, static = [], []
+        for leaf in leaves:
+            if isinstance(leaf, Tensor):
+                tensor_meta.append(_tensor_meta(leaf))
+                static.append(None)
+            else:
+                static.append(leaf if _hashable(leaf) else ("unhashable", id(leaf)))
+        state_meta = tuple((tuple(t._raw.shape), t._raw.dtype, t._grad is None,
+                            t._requires_grad) for t in state)
+        return (treedef, tuple(tensor_meta), tuple(static), state_meta,
+                tuple(m.training for m in modules), _grad_state.grad_enabled,
+                _dtypes.get_default_dtype().name)
+
+    def __call__(self, *args, **kwargs):
+        self.stats.calls += 1
+        leaves, treedef = _flatten(args, kwargs)
+        modules, optimizers = _modules_and_optimizers(_referenced_objects(self._fn, args, kwargs))
+        if self._state is None:
+            return self._discover(args, kwargs)
+        key = self._guard_key(leaves, treedef, modules, self._state)
+        if key in self._eager_keys:
+            self.stats.eager_calls += 1
+            return self._fn(*args, **kwargs)
+        program = self._programs.get(key)
+        if program is None:
+            reason = self._why(key)
+            self.stats.recompile_reasons.append(reason)
+            log.info("jtorch.compile: tracing %s (%s)", getattr(self._fn, "__name__", "fn"),
+                     reason)
+            program = _Program(self._state, optimizers)
+            try:
+                self._trace(program, leaves, treedef)
+            except GraphBreakError as exc:
+                if self._fullgraph:
+                    raise
+                warnings.warn(str(exc), stacklevel=2)
+                self._eager_keys.add(key)
+                self.stats.eager_calls += 1
+                return self._fn(*args, **kwargs)
+            self._programs[key] = program
+            self.stats.traces += 1
+        return self._run(program, leaves)
+
+    def _why(self, key):
+        if not self._programs:
+            return "first compiled call"
+        names = ("argument structure", "tensor argument shapes/dtypes/requires_grad",
+                 "non-tensor arguments", "state shapes/dtypes or .grad presence",
+                 "module training flags", "grad mode", "default dtype")
+        diffs = set()
+        for other in self._programs:
+            diffs.update(n for n, a, b in zip(names, key, other) if a != b)
+        return "changed: " + ", ".join(sorted(diffs))
+
+    # ---- discovery -------------------------------------------------------------------
+    def _discover(self, args, kwargs):
+        """First call: run eagerly while recording which pre-existing tensors are state."""
+        recorder = _StateRecorder()
+        previous = _dispatch.set_observer(recorder)
+        try:
+            result = self._fn(*args, **kwargs)
+        finally:
+            _dispatch.set_observer(previous)
+        arg_ids = {id(t._base if t._base is not None else t) for t in _flatten(args, kwargs)[0]
+                   if isinstance(t, Tensor)}
+        self._state = [t for i, t in recorder.touched.items() if i not in arg_ids]
+        # .grad tensors of state tensors are state too (they outlive the step)
+        self.stats.eager_calls += 1
+        return result
+
+    # ---- tracing ---------------------------------------------------------------------
+    def _trace(self, program, leaves, treedef):
+        state = program.state
+        grad_holders = [t for t in state if t._requires_grad]
+        n_args = sum(isinstance(x, Tensor) for x in leaves)
+
+        def pure(state_arrays, grad_arrays, lr_values, rng_key, arg_arrays):
+            saved = _snapshot(state, grad_holders, program.optimizers)
+            from jtorch._api.creation import default_generator
+            saved_key = default_generator._key
+            try:
+                _install(state, state_arrays, grad_holders, grad_arrays)
+                _install_lrs(program.optimizers, lr_values)
+                default_generator._key = rng_key
+                it = iter(arg_arrays)
+                call_leaves = [_arg_tensor(next(it), x) if isinstance(x, Tensor) else x
+                               for x in leaves]
+                call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, call_leaves)
+                try:
+                    out = self._fn(*call_args, **call_kwargs)
+                except (jax.errors.ConcretizationTypeError,
+                        jax.errors.TracerArrayConversionError,
+                        jax.errors.TracerBoolConversionError,
+                        jax.errors.TracerIntegerConversionError) as exc:
+                    raise GraphBreakError(_graph_break_message(exc)) from exc
+                _check_optimizer_state_kept(saved)
+                new_state = [t._raw for t in state]
+                new_grads = [None if t._grad is None else t._grad._array for t in grad_holders]
+                out_leaves, out_tree = jax.tree_util.tree_flatten(
+                    out, is_leaf=lambda x: isinstance(x, Tensor))
+                out_arrays = [x._array for x in out_leaves if isinstance(x, Tensor)]
+                program.out_meta = (out_tree, out_leaves)
+                return new_state, new_grads, out_arrays, default_generator._key
+            finally:
+                default_generator._key = saved_key
+                _restore(saved)
+
+        donate = (0, 1) if _on_accelerator(state) else ()
+        program.jitted = jax.jit(pure, donate_argnums=donate)
+        program.grad_holders = grad_holders
+        program.n_args = n_args
+        # trace now so graph breaks surface before any state is touched
+        program.lowered = program.jitted.lower(*self._inputs(program, leaves))
+
+    def _inputs(self, program, leaves):
+        from jtorch._api.creation import default_generator
+        state_arrays = [t._raw for t in program.state]
+        grad_arrays = [None if t._grad is None else t._grad._array for t in program.grad_holders]
+        lrs = [[float(g["lr"]) for g in opt.param_groups] for opt in program.optimizers]
+        arg_arrays = [x._array for x in leaves if isinstance(x, Tensor)]
+        return state_arrays, grad_arrays, lrs, default_generator._key, arg_arrays
+
+    def _run(self, program, leaves):
+        from jtorch._api.creation import default_generator
+        new_state, new_grads, out_arrays, new_key = program.jitted(
+            *self._inputs(program, leaves))
+        for t, array in zip(program.state, new_state):
+            _write_back(t, array)
+        for t, array in zip(program.grad_holders, new_grads):
+            if array is None:
+                t._grad = None
+            elif t._grad is None:
+                t._grad = from_array(array)
+            else:
+                _write_back(t._grad, array)
+        default_generator._key = new_key
+        out_tree, traced_leaves = program.out_meta
+        it = iter(out_arrays)
+        leaves_out = [from_array(next(it)) if isinstance(x, Tensor) else x
+                      for x in traced_leaves]
+        return jax.tree_util.tree_unflatten(out_tree, leaves_out)
+
+
+def _hashable(x):
+    try:
+        hash(x)
+        return True
+    except TypeError:
+        return False
+
+
+def _arg_tensor(array, original):
+    t = from_array(array, requires_grad=original._requires_grad)
+    return t
+
+
+def _snapshot(state, grad_holders, optimizers):
+    tensors = [(t, t._raw, t._gen, t._vc[0], t.grad_fn, t._output_nr, t._requires_grad,
+                t._grad) for t in state]
+    grads = [(t._grad, t._grad._raw, t._grad._vc[0]) for t in grad_holders if t._grad is not None]
+    lrs = [[g["lr"] for g in opt.param_groups] for opt in optimizers]
+    opt_state = [{k: dict(v) for k, v in opt.state.items()} for opt in optimizers]
+    return tensors, grads, optimizers, lrs, opt_state
+
+
+def _restore(saved):
+    tensors, grads, optimizers, lrs, opt_state = saved
+    for t, raw, _, version, grad_fn, output_nr, requires_grad, grad in tensors:
+        # generations only grow: a view that cached a traced value must look again
+        t._raw, t._vc[0] = raw, version
+        t._gen += 1
+        t.grad_fn, t._output_nr, t._requires_grad, t._grad = grad_fn, output_nr, requires_grad, grad
+    for g, raw, version in grads:
+        g._raw, g._vc[0] = raw, version
+        g._gen += 1
+    for opt, values, st in zip(optimizers, lrs, opt_state):
+        for group, lr in zip(opt.param_groups, values):
+            group["lr"] = lr
+        for key in [k for k in opt.state if k not in st]:
+            del opt.state[key]
+        for key, entries in st.items():
+            opt.state[key].clear()
+            opt.state[key].update(entries)
+
+
+def _check_optimizer_state_kept(saved):
+    """Optimizer state must be updated in place: a traced step that replaced a state tensor
+    object would leave the new values unreachable after the call."""
+    _, _, optimizers, _, opt_state = saved
+    for opt, st in zip(optimizers, opt_state):
+        for key, entries in st.items():
+            now = opt.state.get(key, {})
+            for name, value in entries.items():
+                if isinstance(value, Tensor) and now.get(name) is not value:
+                    raise RuntimeError(
+                        f"jtorch.compile: {type(opt).__name__} replaced its state tensor "
+                        f"'{name}' instead of updating it in place; compiled steps need "
+                        "in-place optimizer state")
+
+
+def _install(state, arrays, grad_holders, grad_arrays):
+    for t, array in zip(state, arrays):
+        t._raw = array
+        t._gen += 1
+    for t, array in zip(grad_holders, grad_arrays):
+        t._grad = None if array is None else from_array(array)
+
+
+def _install_lrs(optimizers, lr_values):
+    for opt, values in zip(optimizers, lr_values):
+        for group, lr in zip(opt.param_groups, values):
+            group["lr"] = lr
+
+
+def _write_back(t, array):
+    if array is t._raw:
+        return
+    t._raw = array
+    t._gen += 1
+    t._vc[0] += 1
+
+
+def _on_accelerator(state):
+    for t in state:
+        try:
+            return any(d.platform != "cpu" for d in t._raw.devices())
+        except Exception:
+            return False
+    return False
+
+
+def _graph_break_message(exc):
+    """Name the user's line that needed a concrete value."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "/jtorch/" not in f.filename.replace("\\", "/")
+              and "/jax/" not in f.filename.replace("\\", "/")]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: {frames[-1].line}" if frames else "?"
+    return ("jtorch.compile: the function needs the Python value of a traced tensor (e.g. "
+            f".item(), print(tensor), `if tensor:` or .numpy()) at {where}. With "
+            "fullgraph=False this call runs eagerly; move the Python-level use out of the "
+            "compiled function to compile it.")
+
+
+
+# ---- compiled modules ---------------------------------------------------------------------
+
+def _module_op(module, treedef, leaves, n_params, n_buffers):
+    """One funnel op running module(*args) as a pure function of (params, buffers, rng key,
+    tensor args): its autograd node differentiates the whole forward at once."""
+    params = [p for _, p in module.named_parameters()]
+    buffers = [b for _, b in module.named_buffers()]
+    out_meta = {}
+
+    def pure(*arrays):
+        from jtorch._api.creation import default_generator
+        p_arrays = arrays[:n_params]
+        b_arrays = arrays[n_params:n_params + n_buffers]
+        rng_key = arrays[n_params + n_buffers]
+        arg_arrays = iter(arrays[n_params + n_buffers + 1:])
+        saved = [(t, t._raw) for t in params + buffers]
+        saved_key, saved_grad = default_generator._key, _grad_state.grad_enabled
+        try:
+            for t, a in zip(params + buffers, list(p_arrays) + list(b_arrays)):
+                t._raw = a
+                t._gen += 1
+            default_generator._key = rng_key
+            _grad_state.grad_enabled = False  # jax differentiates this whole function
+            call_leaves = [from_array(next(arg_arrays)) if isinstance(x, Tensor) else x
+                           for x in leaves]
+            call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, call_leaves)
+            try:
+                out = module(*call_args, **call_kwargs)
+            except (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
+                    jax.errors.TracerBoolConversionError,
+                    jax.errors.TracerIntegerConversionError) as exc:
+                raise GraphBreakError(_graph_break_message(exc)) from exc
+            out_leaves, out_tree = jax.tree_util.tree_flatten(
+                out, is_leaf=lambda x: isinstance(x, Tensor))
+            out_meta["tree"], out_meta["leaves"] = out_tree, out_leaves
+            outs = [x._array for x in out_leaves if isinstance(x, Tensor)]
+            return (*outs, *(b._raw for b in buffers), default_generator._key)
+        finally:
+            default_generator._key = saved_key
+            _grad_state.grad_enabled = saved_grad
+            for t, raw in saved:
+                t._raw = raw
+                t._gen += 1
+
+    return _dispatch.Op(pure, "CompiledFunctionBackward", saves=tuple(range(n_params))), \
+        out_meta
+
+
+class OptimizedModule(Module):
+    """What jtorch.compile(module) returns: behaves as the module (attributes, state_dict with
+    torch's `_orig_mod.` prefix, train/eval), with its forward compiled."""
+
+    def __init__(self, module, fullgraph=False, dynamic=None):
+        super().__init__()
+        self._orig_mod = module
+        self.__dict__["_fullgraph"] = fullgraph
+        self.__dict__["_ops"] = {}
+        self.__dict__["stats"] = CompileStats()
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            return getattr(self._modules["_orig_mod"], name)
+
+    def forward(self, *args, **kwargs):
+        from jtorch._api.creation import default_generator
+        module = self._orig_mod
+        self.stats.calls += 1
+        leaves, treedef = _flatten(args, kwargs)
+        params = [p for _, p in module.named_parameters()]
+        buffers = [b for _, b in module.named_buffers()]
+        key = (treedef,
+               tuple(_tensor_meta(x) if isinstance(x, Tensor) else
+                     (x if _hashable(x) else id(x)) for x in leaves),
+               tuple(_tensor_meta(t) for t in params + buffers),
+               tuple(m.training for m in module.modules()), _dtypes.get_default_dtype().name)
+        entry = self._ops.get(key)
+        if entry is None:
+            self.stats.traces += 1
+            self.stats.recompile_reasons.append("first compiled call" if not self._ops else
+                                                "changed: arguments, state or training flags")
+            entry = self._ops[key] = _module_op(module, treedef, leaves, len(params),
+                                                len(buffers))
+        op, out_meta = entry
+        tensor_args = [x for x in leaves if isinstance(x, Tensor)]
+        rng = from_array(default_generator._key)
+        try:
+            results = _dispatch.dispatch(op, (*params, *buffers, rng, *tensor_args))
+        except GraphBreakError as exc:
+            if self._fullgraph:
+                raise
+            warnings.warn(str(exc), stacklevel=2)
+            self.stats.eager_calls += 1
+            return module(*args, **kwargs)
+        n_out = sum(isinstance(x, Tensor) for x in out_meta["leaves"])
+        outs, new_buffers = results[:n_out], results[n_out:n_out + len(buffers)]
+        for b, new in zip(buffers, new_buffers):
+            _write_back(b, new._raw)
+        default_generator._key = results[-1]._raw
+        it = iter(outs)
+        leaves_out = [next(it) if isinstance(x, Tensor) else x for x in out_meta["leaves"]]
+        return jax.tree_util.tree_unflatten(out_meta["tree"], leaves_out)
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="xla", mode=None,
+            options=None, disable=False):
+    """torch.compile: jit-compile a function (e.g. a whole train step) or a module with XLA.
+
+    Usable as `compile(fn)`, `@compile` and `@compile(fullgraph=True)`. `backend`, `mode` and
+    `options` are accepted for torch compatibility (XLA is the only backend).
+    """
+    if model is None:
+        return functools.partial(compile, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                 mode=mode, options=options, disable=disable)
+    if disable:
+        return model
+    if isinstance(model, Module):
+        return OptimizedModule(model, fullgraph=fullgraph, dynamic=dynamic)
+    if not callable(model):
+        raise RuntimeError(f"compile() expects a callable or an nn.Module, got "
+                           f"{type(model).__name__}")
+    return CompiledFunction(model, fullgraph=fullgraph, dynamic=dynamic)
