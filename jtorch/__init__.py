@@ -53,3 +53,5 @@ __version__ = "0.1.0"
 
 
 from jtorch._compile import compile  # noqa: E402,F401,A001
+from jtorch import serialization  # noqa: E402
+from jtorch.serialization import load, save  # noqa: E402,F401
