@@ -282,6 +282,12 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     size, stride = tuple(size), tuple(stride)
     root = storage.root
     numel = int(np.prod(size)) if size else 1
+    extent = storage_offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    if len(size) != len(stride) or storage_offset < 0 or any(s < 0 for s in stride) or (
+            numel and extent > root.numel()):
+        raise RuntimeError(f"a tensor of size {list(size)}, stride {list(stride)} and offset "
+                           f"{storage_offset} does not fit its storage of {root.numel()} "
+                           "elements; the checkpoint is inconsistent")
     if storage_offset == 0 and stride == tuple(_contiguous(size)) and numel == root.numel():
         t = from_array(root._array.reshape(size))
         make_view(t, root, VIEW, (("shape_", size),))
@@ -495,7 +501,11 @@ def _load_zip(zf, map_location, weights_only, mmap_path, pickle_load_args):
                 values = np.memmap(mmap_path, dtype=dtype.np, mode="r", offset=offset,
                                    shape=(numel,))
             else:
-                values = np.frombuffer(zf.read(record), dtype=dtype.np, count=numel)
+                data = zf.read(record)
+                if len(data) != numel * dtype.itemsize:
+                    raise RuntimeError(f"storage {key} holds {len(data)} bytes but the pickle "
+                                       f"declares {numel} elements of {dtype}")
+                values = np.frombuffer(data, dtype=dtype.np, count=numel)
             storage = _LoadedStorage(jnp.asarray(values), location)
             storages[key] = _restore_location(storage, location, map_location)
         return storages[key]
@@ -565,6 +575,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     if weights_only is None:
         weights_only = os.environ.get("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0") in ("0", "")
     pickle_load_args.pop("encoding", None)
+    name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<stream>")
+    try:
+        return _load(f, map_location, weights_only, mmap, pickle_load_args)
+    except (pickle.UnpicklingError, FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc} (while loading {name!r})") from exc
+    except (EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            struct.error, zipfile.BadZipFile, zipfile.LargeZipFile, OverflowError,
+            UnicodeDecodeError, MemoryError, OSError) as exc:
+        raise pickle.UnpicklingError(f"could not load {name!r}: the file is corrupted or not a "
+                                     f"torch checkpoint ({type(exc).__name__}: {exc})") from exc
+
+
+def _load(f, map_location, weights_only, mmap, pickle_load_args):
     opened = None
     mmap_path = None
     if isinstance(f, (str, os.PathLike)):

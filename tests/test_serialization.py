@@ -223,3 +223,38 @@ def test_non_leaf_tensors_cannot_be_saved():
     x = jtorch.ones(2, requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="detach"):
         jtorch.save(x, io.BytesIO())
+
+
+def test_every_truncation_and_random_byte_flips_give_clear_errors(tmp_path):
+    path = tmp_path / "good.pth"
+    jtorch.save({"w": jtorch.arange(40.0).view(5, 8), "n": 3}, path)
+    data = path.read_bytes()
+    bad = tmp_path / "bad.pth"
+    for cut in range(0, len(data), 7):
+        bad.write_bytes(data[:cut])
+        with pytest.raises((RuntimeError, pickle.UnpicklingError)):
+            jtorch.load(bad)
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        flipped = bytearray(data)
+        for position in rng.integers(0, len(data), size=3):
+            flipped[position] ^= 0xFF
+        bad.write_bytes(bytes(flipped))
+        try:
+            loaded = jtorch.load(bad)
+        except (RuntimeError, pickle.UnpicklingError) as exc:
+            assert "bad.pth" in str(exc) or "Weights only" in str(exc)
+        else:  # a flip may land in zip padding: then the content must still be right
+            assert loaded["w"].tolist() == np.arange(40.0).reshape(5, 8).tolist()
+
+
+def test_inconsistent_storage_size_is_refused(tmp_path):
+    torch.save({"w": torch.arange(4.0)}, tmp_path / "w.pth")
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "w.pth") as zf:
+        records = {n: zf.read(n) for n in zf.namelist()}
+    with zipfile.ZipFile(tmp_path / "short.pth", "w") as zf:
+        for n, d in records.items():
+            zf.writestr(n, d[:8] if n.endswith("data/0") else d)
+    with pytest.raises(RuntimeError, match="declares 4 elements"):
+        jtorch.load(tmp_path / "short.pth")
