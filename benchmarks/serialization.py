@@ -47,8 +47,8 @@ def main():
         path = os.path.join(folder, "sd.pth")
         for name, lib in libraries:
             state = {k: lib.tensor(v) for k, v in arrays.items()}
-            save_s = best_of(lambda: lib.save(state, path), args.repeats)
-            load_s = best_of(lambda: lib.load(path), args.repeats)
+            save_s = best_of(lambda lib=lib, state=state: lib.save(state, path), args.repeats)
+            load_s = best_of(lambda lib=lib: lib.load(path), args.repeats)
             print(f"  {name:7s} save {size_mb / save_s:8.0f} MB/s   load {size_mb / load_s:8.0f} "
                   "MB/s")
 

@@ -13,7 +13,6 @@ try:
 except RuntimeError:  # no CPU backend (unusual); JAX's own default then
     pass
 
-from jtorch import _dtypes  # noqa: E402
 from jtorch._dtypes import (  # noqa: E402,F401
     bfloat16, can_cast, complex64, complex128, dtype, float16, float32, float64,
     get_default_dtype, int8, int16, int32, int64, promote_types, set_default_dtype, uint8,
@@ -53,5 +52,5 @@ __version__ = "0.1.0"
 
 
 from jtorch._compile import compile  # noqa: E402,F401,A001
-from jtorch import serialization  # noqa: E402
+from jtorch import serialization  # noqa: E402,F401
 from jtorch.serialization import load, save  # noqa: E402,F401

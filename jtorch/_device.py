@@ -23,7 +23,8 @@ class device:
         if isinstance(type, int):  # torch.device(0) means cuda:0
             type, index = "cuda", type
         if not isinstance(type, str):
-            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+            raise TypeError("device() received an invalid combination of arguments - got "
+                            f"({type!r})")
         if ":" in type:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was "
@@ -63,7 +64,7 @@ class device:
 CPU = device("cpu")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def accelerator_devices():
     """JAX's non-CPU devices of this process, in JAX's order (the "cuda" devices)."""
     try:
@@ -72,7 +73,7 @@ def accelerator_devices():
         return ()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cpu_device():
     return jax.local_devices(backend="cpu")[0]
 

@@ -6,8 +6,8 @@ torch dtype has an exact JAX counterpart and `torch.tensor([1, 2]).dtype == torc
 
 from __future__ import annotations
 
-import numpy as np
 import jax.numpy as jnp
+import numpy as np
 
 
 class dtype:
@@ -84,7 +84,7 @@ def to_jax(d):
 
 
 def as_dtype(d) -> dtype:
-    """Normalise what torch accepts as a dtype argument: dtype objects, Python types, numpy dtypes."""
+    """Normalise a dtype argument: torch dtypes, Python types, numpy dtypes."""
     if isinstance(d, dtype):
         return d
     if d is float:
@@ -127,7 +127,7 @@ def on_default_dtype_change(listener) -> None:
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """torch.promote_types (JAX's lattice agrees with torch's on every torch dtype pair under x64)."""
+    """torch.promote_types (JAX's lattice agrees with torch's on torch's dtypes under x64)."""
     if a is b:
         return a
     return from_jax(jnp.promote_types(a.np, b.np))

@@ -83,7 +83,7 @@ class inference_mode(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
-    """torch.set_grad_enabled(mode): takes effect at once; as a context manager, restores on exit."""
+    """torch.set_grad_enabled(mode): takes effect at once; a context manager restores on exit."""
 
     def __init__(self, mode=True, *args, **kwargs):
         self.enabled = bool(mode)

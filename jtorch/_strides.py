@@ -36,7 +36,9 @@ def view_strides(old_shape, old_strides, new_shape):
     for s in old_shape:
         numel *= s
     if numel == 0:
-        return contiguous_strides(new_shape) if old_shape != tuple(new_shape) else tuple(old_strides)
+        if tuple(old_shape) == tuple(new_shape):
+            return tuple(old_strides)
+        return contiguous_strides(new_shape)
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_strides[-1] if old_strides else 1

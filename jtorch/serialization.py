@@ -17,7 +17,6 @@ import contextlib
 import io
 import os
 import pickle
-import pickletools
 import random
 import struct
 import sys
@@ -83,7 +82,7 @@ class _Pickler(pickle._Pickler):
         self.storages = {}  # id(root) -> (key, root)
 
     def _write_global(self, module, name, obj=None):
-        self.write(pickle.GLOBAL + f"{module}\n{name}\n".encode("utf-8"))
+        self.write(pickle.GLOBAL + f"{module}\n{name}\n".encode())
         if obj is not None:
             self.memoize(obj)
 

@@ -1,3 +1,33 @@
-"""Filled in by the nn work (see jtorch/nn/modules/__init__.py)."""
+"""PairwiseDistance and CosineSimilarity (torch.nn.modules.distance)."""
 
-__all__ = []
+from __future__ import annotations
+
+from jtorch.nn import functional as F
+from jtorch.nn.modules.module import Module
+
+__all__ = ["PairwiseDistance", "CosineSimilarity"]
+
+
+class PairwiseDistance(Module):
+    """torch.nn.PairwiseDistance(p=2.0, eps=1e-6, keepdim=False); stores p as `norm`."""
+
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1, x2):
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class CosineSimilarity(Module):
+    """torch.nn.CosineSimilarity(dim=1, eps=1e-8)."""
+
+    def __init__(self, dim=1, eps=1e-8):
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1, x2):
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
