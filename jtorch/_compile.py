@@ -31,6 +31,7 @@ import jax
 
 from jtorch import _dispatch, _dtypes
 from jtorch._grad_mode import state as _grad_state
+from jtorch._state import swapped_arrays
 from jtorch._tensor import Tensor, from_array
 from jtorch.nn.modules.module import Module
 
@@ -39,6 +40,10 @@ if "recompiles" in os.environ.get("TORCH_LOGS", "") or "recompiles" in os.enviro
         "JTORCH_LOGS", ""):
     logging.basicConfig()
     log.setLevel(logging.INFO)
+
+
+_TRACER_ERRORS = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
+                  jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError)
 
 
 class GraphBreakError(RuntimeError):
@@ -239,10 +244,7 @@ class CompiledFunction:
                 call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, call_leaves)
                 try:
                     out = self._fn(*call_args, **call_kwargs)
-                except (jax.errors.ConcretizationTypeError,
-                        jax.errors.TracerArrayConversionError,
-                        jax.errors.TracerBoolConversionError,
-                        jax.errors.TracerIntegerConversionError) as exc:
+                except _TRACER_ERRORS as exc:
                     raise GraphBreakError(_graph_break_message(exc)) from exc
                 _check_optimizer_state_kept(saved)
                 new_state = [t._raw for t in state]
@@ -404,38 +406,28 @@ def _module_op(module, treedef, leaves, n_params, n_buffers):
 
     def pure(*arrays):
         from jtorch._api.creation import default_generator
-        p_arrays = arrays[:n_params]
-        b_arrays = arrays[n_params:n_params + n_buffers]
+        state_arrays = arrays[:n_params + n_buffers]
         rng_key = arrays[n_params + n_buffers]
         arg_arrays = iter(arrays[n_params + n_buffers + 1:])
-        saved = [(t, t._raw) for t in params + buffers]
-        saved_key, saved_grad = default_generator._key, _grad_state.grad_enabled
-        try:
-            for t, a in zip(params + buffers, list(p_arrays) + list(b_arrays)):
-                t._raw = a
-                t._gen += 1
-            default_generator._key = rng_key
-            _grad_state.grad_enabled = False  # jax differentiates this whole function
-            call_leaves = [from_array(next(arg_arrays)) if isinstance(x, Tensor) else x
-                           for x in leaves]
-            call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, call_leaves)
+        saved_key = default_generator._key
+        # jax differentiates this whole function: no tape inside
+        with swapped_arrays(params + buffers, state_arrays, grad_enabled=False):
             try:
-                out = module(*call_args, **call_kwargs)
-            except (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
-                    jax.errors.TracerBoolConversionError,
-                    jax.errors.TracerIntegerConversionError) as exc:
-                raise GraphBreakError(_graph_break_message(exc)) from exc
-            out_leaves, out_tree = jax.tree_util.tree_flatten(
-                out, is_leaf=lambda x: isinstance(x, Tensor))
-            out_meta["tree"], out_meta["leaves"] = out_tree, out_leaves
-            outs = [x._array for x in out_leaves if isinstance(x, Tensor)]
-            return (*outs, *(b._raw for b in buffers), default_generator._key)
-        finally:
-            default_generator._key = saved_key
-            _grad_state.grad_enabled = saved_grad
-            for t, raw in saved:
-                t._raw = raw
-                t._gen += 1
+                default_generator._key = rng_key
+                call_leaves = [from_array(next(arg_arrays)) if isinstance(x, Tensor) else x
+                               for x in leaves]
+                call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, call_leaves)
+                try:
+                    out = module(*call_args, **call_kwargs)
+                except _TRACER_ERRORS as exc:
+                    raise GraphBreakError(_graph_break_message(exc)) from exc
+                out_leaves, out_tree = jax.tree_util.tree_flatten(
+                    out, is_leaf=lambda x: isinstance(x, Tensor))
+                out_meta["tree"], out_meta["leaves"] = out_tree, out_leaves
+                outs = [x._array for x in out_leaves if isinstance(x, Tensor)]
+                return (*outs, *(b._raw for b in buffers), default_generator._key)
+            finally:
+                default_generator._key = saved_key
 
     return _dispatch.Op(pure, "CompiledFunctionBackward", saves=tuple(range(n_params))), \
         out_meta
