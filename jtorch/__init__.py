@@ -29,7 +29,7 @@ from jtorch._api._register import FUNCTIONS as _FUNCTIONS  # noqa: E402
 from jtorch._api.creation import Generator, default_generator  # noqa: E402,F401
 from jtorch._api.math import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
-from jtorch import accelerator, autograd, backends, cuda, nn  # noqa: E402,F401
+from jtorch import accelerator, autograd, backends, cuda, nn, optim  # noqa: E402,F401
 
 globals().update(_FUNCTIONS)
 

@@ -1,8 +1,8 @@
 """jtorch.compile: a torch-style function or module captured into one jax.jit program.
 
 A compiled *function* (typically a whole train step: zero_grad, forward, loss.backward(),
-optimizer.step()) is run eagerly on its first call with a state recorder attached to the op
-funnel. Every tensor the step reads or writes that existed before the call (parameters,
+optimizer.step()) runs eagerly on its first calls (normally two) with a state recorder attached
+to the op funnel. Every tensor the step reads or writes that existed before the call (parameters,
 buffers, `.grad`, optimizer state) is *state*. Later calls trace the function under
 `jax.jit` with the state's arrays swapped for tracers, return their new values as outputs,
 write them back into the same Tensor objects after the call (so every holder and view sees
@@ -106,16 +106,17 @@ def _modules_and_optimizers(objects):
         from jtorch.optim.optimizer import Optimizer
     except ImportError:  # optim not available
         Optimizer = ()  # noqa: N806
-    modules, optimizers = {}, {}
+    modules, optimizers, schedulers = {}, {}, {}
     for obj in objects:
         if isinstance(obj, Module):
             for m in obj.modules():
                 modules[id(m)] = m
         elif Optimizer and isinstance(obj, Optimizer):
             optimizers[id(obj)] = obj
-        elif hasattr(obj, "optimizer") and Optimizer and isinstance(obj.optimizer, Optimizer):
+        elif Optimizer and isinstance(getattr(obj, "optimizer", None), Optimizer):
             optimizers[id(obj.optimizer)] = obj.optimizer  # an lr scheduler
-    return list(modules.values()), list(optimizers.values())
+            schedulers[id(obj)] = obj
+    return list(modules.values()), list(optimizers.values()), list(schedulers.values())
 
 
 def _tensor_meta(t):
@@ -131,12 +132,17 @@ def _flatten(args, kwargs):
 class _Program:
     """One traced-and-compiled version of the function, for one guard key."""
 
-    def __init__(self, state, optimizers):
+    def __init__(self, state, optimizers, schedulers):
         self.state = state            # root Tensors lifted in and out
         self.optimizers = optimizers  # their param_groups' lr values are lifted
+        self.schedulers = schedulers  # stepped in Python after each call, as often as traced
+        self.scheduler_steps = [0] * len(schedulers)
         self.jitted = None
         self.out_meta = None
         self.grad_layout = None
+
+
+_MAX_DISCOVERIES = 3
 
 
 class CompiledFunction:
@@ -148,6 +154,8 @@ class CompiledFunction:
         self._dynamic = dynamic
         self._programs = {}
         self._state = None
+        self._state_settled = False
+        self._discoveries = 0
         self._eager_keys = set()
         self.stats = CompileStats()
         functools.update_wrapper(self, fn)
@@ -170,8 +178,9 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         self.stats.calls += 1
         leaves, treedef = _flatten(args, kwargs)
-        modules, optimizers = _modules_and_optimizers(_referenced_objects(self._fn, args, kwargs))
-        if self._state is None:
+        modules, optimizers, schedulers = _modules_and_optimizers(
+            _referenced_objects(self._fn, args, kwargs))
+        if not self._state_settled:
             return self._discover(args, kwargs)
         key = self._guard_key(leaves, treedef, modules, self._state)
         if key in self._eager_keys:
@@ -183,7 +192,7 @@ class CompiledFunction:
             self.stats.recompile_reasons.append(reason)
             log.info("jtorch.compile: tracing %s (%s)", getattr(self._fn, "__name__", "fn"),
                      reason)
-            program = _Program(self._state, optimizers)
+            program = _Program(self._state, optimizers, schedulers)
             try:
                 self._trace(program, leaves, treedef)
             except GraphBreakError as exc:
@@ -210,7 +219,12 @@ class CompiledFunction:
 
     # ---- discovery -------------------------------------------------------------------
     def _discover(self, args, kwargs):
-        """First call: run eagerly while recording which pre-existing tensors are state."""
+        """Run eagerly while recording which pre-existing tensors the step uses.
+
+        State created lazily by a step (optimizer moments on the first `step()`) only counts as
+        pre-existing on the next call, so discovery repeats until a call finds nothing new
+        (normally two calls; at most _MAX_DISCOVERIES).
+        """
         recorder = _StateRecorder()
         previous = _dispatch.set_observer(recorder)
         try:
@@ -219,8 +233,13 @@ class CompiledFunction:
             _dispatch.set_observer(previous)
         arg_ids = {id(t._base if t._base is not None else t) for t in _flatten(args, kwargs)[0]
                    if isinstance(t, Tensor)}
-        self._state = [t for i, t in recorder.touched.items() if i not in arg_ids]
-        # .grad tensors of state tensors are state too (they outlive the step)
+        found = [t for i, t in recorder.touched.items() if i not in arg_ids]
+        known = {id(t) for t in self._state or ()}
+        new = [t for t in found if id(t) not in known]
+        self._state = (self._state or []) + new
+        self._discoveries += 1
+        self._state_settled = (self._discoveries > 1 and not new) or \
+            self._discoveries >= _MAX_DISCOVERIES
         self.stats.eager_calls += 1
         return result
 
@@ -232,9 +251,11 @@ class CompiledFunction:
 
         def pure(state_arrays, grad_arrays, lr_values, rng_key, arg_arrays):
             saved = _snapshot(state, grad_holders, program.optimizers)
+            saved_schedulers = [dict(s.__dict__) for s in program.schedulers]
             from jtorch._api.creation import default_generator
             saved_key = default_generator._key
             try:
+                _count_scheduler_steps(program)
                 _install(state, state_arrays, grad_holders, grad_arrays)
                 _install_lrs(program.optimizers, lr_values)
                 default_generator._key = rng_key
@@ -257,6 +278,9 @@ class CompiledFunction:
             finally:
                 default_generator._key = saved_key
                 _restore(saved)
+                for scheduler, attributes in zip(program.schedulers, saved_schedulers):
+                    scheduler.__dict__.clear()
+                    scheduler.__dict__.update(attributes)
 
         donate = (0, 1) if _on_accelerator(state) else ()
         program.jitted = jax.jit(pure, donate_argnums=donate)
@@ -287,6 +311,10 @@ class CompiledFunction:
             else:
                 _write_back(t._grad, array)
         default_generator._key = new_key
+        # lr schedulers keep Python-side counters: replay the steps the trace made
+        for scheduler, count in zip(program.schedulers, program.scheduler_steps):
+            for _ in range(count):
+                scheduler.step()
         out_tree, traced_leaves = program.out_meta
         it = iter(out_arrays)
         leaves_out = [from_array(next(it)) if isinstance(x, Tensor) else x
@@ -305,6 +333,19 @@ def _hashable(x):
 def _arg_tensor(array, original):
     t = from_array(array, requires_grad=original._requires_grad)
     return t
+
+
+def _count_scheduler_steps(program):
+    """While tracing, count each scheduler's step() calls (their effect on the traced lr is
+    discarded; the real step() runs after every compiled call instead)."""
+    program.scheduler_steps = [0] * len(program.schedulers)  # a re-trace counts afresh
+    for i, scheduler in enumerate(program.schedulers):
+        real_step = type(scheduler).step
+
+        def counted(*args, _i=i, _real=real_step, _s=scheduler, **kwargs):
+            program.scheduler_steps[_i] += 1
+            return _real(_s, *args, **kwargs)
+        scheduler.step = counted
 
 
 def _snapshot(state, grad_holders, optimizers):

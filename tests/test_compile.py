@@ -48,7 +48,7 @@ def test_compiled_step_equals_eager_steps():
         assert got == pytest.approx(expected, rel=1e-5)
     for a, b in zip(_params(eager_model), _params(compiled_model)):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
-    assert compiled.stats.traces == 1 and compiled.stats.eager_calls == 1
+    assert compiled.stats.traces == 1 and compiled.stats.eager_calls == 2
     for p in compiled_model.parameters():  # grads written back too
         assert p.grad is not None and p.grad.shape == p.shape
 
@@ -106,14 +106,14 @@ def test_graph_break_runs_eagerly_with_a_warning_naming_the_line():
 
     compiled = jtorch.compile(step)
     x = jtorch.ones(2)
-    compiled(x)  # discovery call
+    compiled(x), compiled(x)  # the discovery calls run eagerly
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert compiled(x).tolist() == [2.0, 2.0]
     assert any("test_compile.py" in str(w.message) and ".item()" in str(w.message)
                for w in caught)
     strict = jtorch.compile(step, fullgraph=True)
-    strict(x)
+    strict(x), strict(x)
     with pytest.raises(RuntimeError, match="test_compile.py"):
         strict(x)
 
@@ -151,3 +151,40 @@ def test_decorator_forms_and_disable():
     assert jtorch.compile(double, disable=True) is double
     with pytest.raises(RuntimeError):
         jtorch.compile(42)
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda ps: jtorch.optim.SGD(ps, lr=0.05, momentum=0.9),
+    lambda ps: jtorch.optim.Adam(ps, lr=0.01),
+    lambda ps: jtorch.optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+], ids=["sgd_momentum", "adam", "adamw"])
+def test_compiled_step_with_lazily_created_optimizer_state_and_scheduler(make_optimizer):
+    def make(model):
+        optimizer = make_optimizer(model.parameters())
+        scheduler = jtorch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            return loss
+        return step, optimizer
+
+    eager_model = _mlp()
+    compiled_model = copy.deepcopy(eager_model)
+    eager, eager_opt = make(eager_model)
+    step, compiled_opt = make(compiled_model)
+    compiled = jtorch.compile(step)
+    x, y = _data()
+    for _ in range(7):
+        assert compiled(x, y).item() == pytest.approx(eager(x, y).item(), rel=1e-5)
+    for a, b in zip(_params(eager_model), _params(compiled_model)):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    assert compiled.stats.traces == 1  # the lr changes every 2 steps: no re-trace
+    assert compiled_opt.param_groups[0]["lr"] == eager_opt.param_groups[0]["lr"]
+    for p_e, p_c in zip(eager_model.parameters(), compiled_model.parameters()):
+        for key, value in eager_opt.state[p_e].items():
+            np.testing.assert_allclose(compiled_opt.state[p_c][key].numpy(), value.numpy(),
+                                       rtol=1e-5, atol=1e-7)
