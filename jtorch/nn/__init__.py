@@ -1,8 +1,8 @@
-"""torch.nn: modules, parameters, functional, init."""
+"""torch.nn: modules, parameters, functional, init, utils."""
 
-from jtorch.nn import functional, init  # noqa: F401
+from jtorch.nn import functional, init, utils  # noqa: F401
 from jtorch.nn.modules import *  # noqa: F401,F403
-from jtorch.nn.modules import (  # noqa: F401,E501
+from jtorch.nn.modules import (  # noqa: F401
     Module,
     ModuleDict,
     ModuleList,

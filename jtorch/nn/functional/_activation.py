@@ -10,10 +10,10 @@ from __future__ import annotations
 import warnings
 
 from jtorch import _dtypes
-from jtorch._api.creation import default_generator
 from jtorch._dispatch import OUTPUT, Op, commit_inplace, dispatch
 from jtorch._ops import nn_activation as act
 from jtorch._ops import nn_misc
+from jtorch.nn.functional._dropout import uniform_noise
 
 __all__ = ["threshold", "threshold_", "relu", "relu_", "glu", "hardtanh", "hardtanh_", "relu6",
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_",
@@ -57,8 +57,8 @@ _SOFTSHRINK = Op(act.softshrink, "SoftshrinkBackward0", saves=(0,))
 _HARDSHRINK = Op(act.hardshrink, "HardshrinkBackward0", saves=(0,))
 _GLU = Op(act.glu, "GluBackward0", saves=(0,))
 _PRELU = Op(act.prelu, "PreluKernelBackward0", saves=(0, 1))
-_RRELU_TRAIN = Op(act.rrelu_train, "RreluWithNoiseBackward0", saves=(0,))
-_RRELU_TRAIN_INPLACE = Op(act.rrelu_train, "RreluWithNoiseBackward1", saves=(OUTPUT,))
+_RRELU_TRAIN = Op(act.rrelu_with_noise, "RreluWithNoiseBackward0", saves=(0,))
+_RRELU_TRAIN_INPLACE = Op(act.rrelu_with_noise, "RreluWithNoiseBackward1", saves=(OUTPUT,))
 _SOFTMAX = Op(act.softmax, "SoftmaxBackward0", saves=(OUTPUT,))
 _LOG_SOFTMAX = Op(act.log_softmax, "LogSoftmaxBackward0", saves=(OUTPUT,))
 _SOFTMIN = Op(act.softmin, "SoftmaxBackward0", saves=(OUTPUT,))
@@ -147,11 +147,10 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     (lower + upper) / 2 otherwise."""
     if not training:
         return _RRELU_EVAL(input, inplace, negative_slope=(lower + upper) / 2)
-    key = default_generator.next_key()
+    slopes = uniform_noise(input, input.shape, lower, upper)
     if inplace:
-        return commit_inplace(input, dispatch(_RRELU_TRAIN_INPLACE, (input, key), lower=lower,
-                                              upper=upper))
-    return dispatch(_RRELU_TRAIN, (input, key), lower=lower, upper=upper)
+        return commit_inplace(input, dispatch(_RRELU_TRAIN_INPLACE, (input, slopes)))
+    return dispatch(_RRELU_TRAIN, (input, slopes))
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
@@ -219,8 +218,9 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     its argmax, differentiated as the soft sample (straight-through)."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    key = default_generator.next_key()
-    return dispatch(_GUMBEL_SOFTMAX[bool(hard)], (logits, key), tau=tau, hard=bool(hard), dim=dim)
+    uniform = uniform_noise(logits, logits.shape)
+    return dispatch(_GUMBEL_SOFTMAX[bool(hard)], (logits, uniform, tau), hard=bool(hard),
+                    dim=dim)
 
 
 def softshrink(input, lambd=0.5):

@@ -94,7 +94,7 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use "
-                      "same type for both instead.", stacklevel=3)
+                      "same type for both instead.", stacklevel=2)
     if is_float:
         return mask
     return dispatch(_CANONICAL_MASK, (mask,), dtype=target_type)
@@ -218,30 +218,46 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  key_padding_mask=None, need_weights=True, attn_mask=None,
                                  use_separate_proj_weight=False, q_proj_weight=None,
                                  k_proj_weight=None, v_proj_weight=None, static_k=None,
-                                 static_v=None, average_attn_weights=True, is_causal=False,
-                                 batch_first=False):
+                                 static_v=None, average_attn_weights=True, is_causal=False):
     """torch.nn.functional.multi_head_attention_forward: (attn_output, attn_weights or None).
 
-    query (L, N, E), key (S, N, E_k), value (S, N, E_v) (or unbatched (L, E)...). The
-    keyword `batch_first` is jtorch's addition for nn.MultiheadAttention: it takes
-    (N, L, E) inputs and returns (N, L, E) outputs without separate transpose ops.
+    query (L, N, E), key (S, N, E_k), value (S, N, E_v), or unbatched (L, E), (S, E_k),
+    (S, E_v). Boolean masks mark the positions to exclude; float masks are added.
     """
-    batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
-    batch_first = batch_first and batched
-    if key_padding_mask is not None and key_padding_mask.dtype != _dtypes.bool_ \
-            and not key_padding_mask.dtype.is_floating_point:
-        raise AssertionError("only bool and floating types of key_padding_mask are supported")
+    return _multi_head_attention(
+        query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k,
+        bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training,
+        key_padding_mask, need_weights, attn_mask, use_separate_proj_weight, q_proj_weight,
+        k_proj_weight, v_proj_weight, static_k, static_v, average_attn_weights, is_causal,
+        batch_first=False)
+
+
+def _check_mha_masks(key_padding_mask, attn_mask, is_causal):
+    for name, mask in (("key_padding_mask", key_padding_mask), ("attn_mask", attn_mask)):
+        if mask is not None and mask.dtype != _dtypes.bool_ \
+                and not mask.dtype.is_floating_point:
+            raise AssertionError(f"only bool and floating types of {name} are supported")
     if key_padding_mask is not None and attn_mask is not None \
             and key_padding_mask.dtype != attn_mask.dtype:
         warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. Use "
-                      "same type for both instead.", stacklevel=2)
+                      "same type for both instead.", stacklevel=3)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
                            "Transformer module method `generate_square_subsequent_mask` to "
                            "create this mask.")
-    if attn_mask is not None and attn_mask.dtype != _dtypes.bool_ \
-            and not attn_mask.dtype.is_floating_point:
-        raise AssertionError("only bool and floating types of attn_mask are supported")
+
+
+def _multi_head_attention(query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
+                          in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p,
+                          out_proj_weight, out_proj_bias, training, key_padding_mask,
+                          need_weights, attn_mask, use_separate_proj_weight, q_proj_weight,
+                          k_proj_weight, v_proj_weight, static_k, static_v,
+                          average_attn_weights, is_causal, batch_first):
+    """multi_head_attention_forward as one funnel op; `batch_first` (nn.MultiheadAttention's)
+    takes (N, L, E) inputs and gives (N, L, E) outputs without separate transposes."""
+    batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    batch_first = batch_first and batched
+    _check_mha_masks(key_padding_mask, attn_mask, is_causal)
     _check_mha_args(query, key, value, embed_dim_to_check, num_heads, use_separate_proj_weight,
                     in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, bias_k, bias_v,
                     static_k, static_v, attn_mask, key_padding_mask, add_zero_attn, batched,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import warnings
 
-from jtorch._api.creation import default_generator
+from jtorch import _dtypes
+from jtorch._api.creation import UNIFORM, default_generator
 from jtorch._dispatch import Op, commit_inplace, dispatch
 from jtorch._ops import nn_misc
 
@@ -18,7 +19,25 @@ __all__ = ["dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
            "feature_alpha_dropout"]
 
 _DROPOUT = Op(nn_misc.dropout, "MulBackward0", saves=(0,))
-_ALPHA_DROPOUT = Op(nn_misc.dropout, "AddBackward0", saves=(0,))
+_ALPHA_DROPOUT = Op(nn_misc.alpha_dropout, "AddBackward0", saves=(0,))
+
+
+def uniform_noise(like, shape, low=0.0, high=1.0):
+    """prod(shape) samples of U(low, high) from the global generator on `like`'s device and in
+    its (floating) dtype, flat (the op using them reshapes), as a tensor needing no gradient.
+
+    The random numbers are drawn by their own op, apart from the differentiable one using
+    them, so backward reuses the draws instead of recompiling and rerunning the generator;
+    drawing them flat compiles the generator once per size rather than per shape.
+    """
+    dtype = like.dtype if like.dtype.is_floating_point else _dtypes.get_default_dtype()
+    size = 1
+    for n in shape:
+        size *= n
+    noise = dispatch(UNIFORM, (default_generator.next_key(), float(low), float(high)),
+                     shape=(size,), dtype=dtype)
+    device = like.device
+    return noise if device.type == "cpu" else noise.to(device)
 
 
 def _check_p(p):
@@ -32,8 +51,9 @@ def _apply(input, p, training, inplace, noise_shape, alpha=False):
     if p == 0 or not training or input.numel() == 0:
         return input
     op = _ALPHA_DROPOUT if alpha and p != 1 else _DROPOUT
-    result = dispatch(op, (input, default_generator.next_key()), p=float(p),
-                      noise_shape=noise_shape(input), alpha=alpha)
+    shape = noise_shape(input)
+    uniform = uniform_noise(input, shape) if p != 1 else None
+    result = dispatch(op, (input, uniform), p=float(p), noise_shape=shape)
     return commit_inplace(input, result) if inplace else result
 
 

@@ -374,7 +374,6 @@ def _unpool_output_size(input, kernel, stride, padding, output_size):
                for d in range(nd)]
     if output_size is None:
         return tuple(default)
-    output_size = list(output_size)
     if len(output_size) == nd + 2:
         output_size = output_size[2:]
     if len(output_size) != nd:

@@ -85,7 +85,7 @@ def _bag_inputs(input, offsets, per_sample_weights):
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
                              "is a mini-batch of fixed length sequences. However, found offsets "
                              f"of type {_type_str(offsets)}")
-        offsets = arange(0, input.numel(), input.size(1), dtype=input.dtype)
+        offsets = arange(0, input.numel(), input.size(1), dtype=input.dtype, device=input.device)
         if per_sample_weights is not None:
             per_sample_weights = per_sample_weights.reshape(-1)
         return input.reshape(-1), offsets, per_sample_weights, False

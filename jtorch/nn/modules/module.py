@@ -72,7 +72,9 @@ class Module:
         d["_backward_hooks"] = collections.OrderedDict()
         d["_backward_pre_hooks"] = collections.OrderedDict()
         d["_state_dict_hooks"] = collections.OrderedDict()
+        d["_state_dict_pre_hooks"] = collections.OrderedDict()
         d["_load_state_dict_pre_hooks"] = collections.OrderedDict()
+        d["_load_state_dict_post_hooks"] = collections.OrderedDict()
 
     # ---- calling -----------------------------------------------------------------------
     def forward(self, *input):
@@ -427,15 +429,18 @@ class Module:
         if destination is None:
             destination = collections.OrderedDict()
             destination._metadata = collections.OrderedDict()
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = {"version": self._version}
+            destination._metadata[prefix[:-1]] = local_metadata
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, {})
+            result = hook(self, destination, prefix, local_metadata)
             if result is not None:
                 destination = result
         return destination
@@ -483,6 +488,9 @@ class Module:
 
         def load(module, prefix):
             local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+            for hook in module._load_state_dict_pre_hooks.values():
+                hook(module, state_dict, prefix, local_metadata, True, missing, unexpected,
+                     errors)
             module._load_from_state_dict(state_dict, prefix, local_metadata, True, missing,
                                          unexpected, errors)
             for name, child in module._modules.items():
@@ -490,6 +498,10 @@ class Module:
                     load(child, prefix + name + ".")
 
         load(self, "")
+        keys = _IncompatibleKeys(missing, unexpected)
+        for module in self.modules():
+            for hook in module._load_state_dict_post_hooks.values():
+                hook(module, keys)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
@@ -531,8 +543,37 @@ class Module:
         return handle
 
     def register_state_dict_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata) -> None or a new state_dict."""
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    _register_state_dict_hook = register_state_dict_hook
+
+    def register_state_dict_pre_hook(self, hook):
+        """hook(module, prefix, keep_vars), run before the module's entries are written."""
+        handle = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs), run before this module loads its entries."""
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """torch's private form: without with_module the hook does not get the module."""
+        if with_module:
+            return self.register_load_state_dict_pre_hook(hook)
+        return self.register_load_state_dict_pre_hook(
+            lambda module, *args: hook(*args))
+
+    def register_load_state_dict_post_hook(self, hook):
+        """hook(module, incompatible_keys), may edit the missing/unexpected key lists."""
+        handle = RemovableHandle(self._load_state_dict_post_hooks)
+        self._load_state_dict_post_hooks[handle.id] = hook
         return handle
 
     # ---- printing ----------------------------------------------------------------------

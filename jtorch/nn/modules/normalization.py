@@ -1,4 +1,4 @@
-"""LocalResponseNorm, CrossMapLRN2d, LayerNorm, GroupNorm, RMSNorm."""
+"""LocalResponseNorm, LayerNorm, GroupNorm, RMSNorm."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from jtorch.nn import init
 from jtorch.nn.modules.module import Module
 from jtorch.nn.parameter import Parameter
 
-__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 class LocalResponseNorm(Module):
@@ -28,20 +28,6 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
-
-
-class CrossMapLRN2d(LocalResponseNorm):
-    """torch.nn.CrossMapLRN2d: local response norm of 4D inputs (same values as
-    LocalResponseNorm there)."""
-
-    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
-        super().__init__(size, alpha, beta, k)
-
-    def forward(self, input):
-        if input.dim() != 4:
-            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
-                             "instead.")
-        return super().forward(input)
 
 
 def _as_shape(normalized_shape):

@@ -18,7 +18,6 @@ from jtorch._ops import nn_rnn
 from jtorch.nn import init
 from jtorch.nn.modules.module import Module
 from jtorch.nn.parameter import Parameter
-from jtorch.nn.utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -34,14 +33,22 @@ def _rnn_op(name):
     return op
 
 
-def _output_node_name(mode, packed, batched, batch_first):
+def _packed_sequence_type():
+    # imported on use: jtorch.nn.utils imports modules that import this package
+    from jtorch.nn.utils.rnn import PackedSequence
+    return PackedSequence
+
+
+def _output_node_name(mode, packed, batched, batch_first, bidirectional):
     if packed:
         return "CatBackward0"
     if not batched:
         return "SqueezeBackward1"
-    if mode == "LSTM":
-        return "TransposeBackward0" if batch_first else "MkldnnRnnLayerBackward0"
-    return "TransposeBackward1" if batch_first else "StackBackward0"
+    if batch_first:
+        return "TransposeBackward0" if mode == "LSTM" else "TransposeBackward1"
+    if bidirectional:
+        return "CatBackward0"
+    return "MkldnnRnnLayerBackward0" if mode == "LSTM" else "StackBackward0"
 
 
 def _check_constructor_args(mode, input_size, hidden_size, num_layers, bias, batch_first,
@@ -187,7 +194,7 @@ class RNNBase(Module):
     # ---- running ------------------------------------------------------------------------
     def _unpack_input(self, input):
         """(tensor, batch_sizes, sorted, unsorted, batched) for a tensor or PackedSequence."""
-        if isinstance(input, PackedSequence):
+        if isinstance(input, _packed_sequence_type()):
             data, batch_sizes, sorted_indices, unsorted_indices = input
             return data, batch_sizes, sorted_indices, unsorted_indices, True
         if input.dim() not in (2, 3):
@@ -203,7 +210,8 @@ class RNNBase(Module):
         key = default_generator.next_key() if dropping else None
         packed = batch_sizes is not None
         max_batch = int(batch_sizes[0]) if packed else 0
-        op = _rnn_op(_output_node_name(self.mode, packed, batched, self.batch_first))
+        op = _rnn_op(_output_node_name(self.mode, packed, batched, self.batch_first,
+                                       self.bidirectional))
         return dispatch(op, (input, hx, cx, batch_sizes, sorted_indices, unsorted_indices, key,
                              *self._flat_weights),
                         mode=self.mode, num_layers=self.num_layers,
@@ -215,7 +223,6 @@ class RNNBase(Module):
 
     def _forward_hidden(self, input, hx):
         """RNN and GRU: forward with one hidden state tensor."""
-        orig_input = input
         input, batch_sizes, sorted_indices, unsorted_indices, batched = self._unpack_input(input)
         if hx is not None:
             if not batched and hx.dim() != 2:
@@ -227,8 +234,10 @@ class RNNBase(Module):
         self._check_args(input, hx, batch_sizes, batched)
         output, h_n = self._run(input, hx, None, batch_sizes, sorted_indices, unsorted_indices,
                                 batched)
-        if isinstance(orig_input, PackedSequence):
-            return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), h_n
+        if batch_sizes is not None:
+            packed = _packed_sequence_type()(output, batch_sizes, sorted_indices,
+                                             unsorted_indices)
+            return packed, h_n
         return output, h_n
 
     def _check_args(self, input, hx, batch_sizes, batched):
@@ -321,14 +330,14 @@ class LSTM(RNNBase):
                                     (hx[0].unsqueeze(1), hx[1].unsqueeze(1)), batch_sizes)
 
     def forward(self, input, hx=None):
-        orig_input = input
         input, batch_sizes, sorted_indices, unsorted_indices, batched = self._unpack_input(input)
         self._check_args(input, hx, batch_sizes, batched)
         h0, c0 = (None, None) if hx is None else hx
         output, h_n, c_n = self._run(input, h0, c0, batch_sizes, sorted_indices,
                                      unsorted_indices, batched)
-        if isinstance(orig_input, PackedSequence):
-            output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        if batch_sizes is not None:
+            output = _packed_sequence_type()(output, batch_sizes, sorted_indices,
+                                             unsorted_indices)
         return output, (h_n, c_n)
 
 

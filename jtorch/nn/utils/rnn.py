@@ -213,9 +213,25 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     return padded, _int64(lengths)
 
 
+def _check_copy_broadcast(target, shape):
+    """torch's errors for copying a `shape` tensor into a `target`-shaped slice."""
+    n = max(len(target), len(shape))
+    a = (1,) * (n - len(target)) + target
+    b = (1,) * (n - len(shape)) + shape
+    for dim, (x, y) in enumerate(zip(a, b)):
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {dim}")
+    broadcast = [max(x, y) for x, y in zip(a, b)]
+    if tuple(broadcast) != target:
+        raise RuntimeError(f"output with shape {list(target)} doesn't match the broadcast shape "
+                           f"{broadcast}")
+
+
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
     """torch.nn.utils.rnn.pad_sequence: a list of (L_i, *) tensors -> (max L, B, *) (or
-    (B, max L, *)), padded with `padding_value` on `padding_side`."""
+    (B, max L, *)), padded with `padding_value` on `padding_side`; each sequence is
+    broadcast to the trailing dims of the first, as torch's copy into the output does."""
     if isinstance(sequences, Tensor):
         sequences = sequences.unbind(0)
     if not isinstance(sequences, Iterable):
@@ -229,10 +245,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
                            f"{padding_side}.")
     trailing = tuple(sequences[0].shape[1:])
     for s in sequences[1:]:
-        for dim, (a, b) in enumerate(zip(s.shape[1:], trailing), start=1):
-            if a != b:
-                raise RuntimeError(f"The size of tensor a ({b}) must match the size of tensor b "
-                                   f"({a}) at non-singleton dimension {dim}")
+        _check_copy_broadcast((s.shape[0],) + trailing, tuple(s.shape))
     return dispatch(_PAD_SEQUENCE, sequences, batch_first=batch_first,
                     padding_value=float(padding_value), padding_side=padding_side)
 
