@@ -50,25 +50,42 @@ class RemovableHandle:
 
 
 class _SavedVersion:
-    """What torch's SavedVariable checks: the version a saved tensor had when saved."""
+    """What torch's SavedVariable checks: the version a saved tensor had when saved.
 
-    __slots__ = ("vc", "version", "dtype", "shape", "grad_fn", "output_nr")
+    The error names the node the tensor comes from: for an op's own output, that op's node;
+    for an input, the tensor's grad_fn when the check fails (torch saves the input itself,
+    whose history an in-place op may have moved since).
+    """
 
-    def __init__(self, t):
+    __slots__ = ("vc", "version", "dtype", "shape", "grad_fn", "output_nr", "tensor",
+                 "position")
+
+    def __init__(self, t, position=None):
+        """`position`: the op argument saved, or OUTPUT for its output."""
         self.vc, self.version = t._vc, t._vc[0]
         self.dtype, self.shape = t.dtype, tuple(t._raw.shape)
         self.grad_fn, self.output_nr = t.grad_fn, t._output_nr
+        self.tensor = None if position == _dispatch.OUTPUT else weakref.ref(t)
+        self.position = position
+
+    def mark_output(self, node, output_nr):
+        self.grad_fn, self.output_nr, self.tensor = node, output_nr, None
 
     def check(self):
-        if self.vc[0] != self.version:
-            where = ("" if self.grad_fn is None
-                     else f", which is output {self.output_nr} of {self.grad_fn.name()},")
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [torch.{self.dtype._legacy_name} {list(self.shape)}]{where}"
-                f" is at version {self.vc[0]}; expected version {self.version} instead. Hint: "
-                "enable anomaly detection to find the operation that failed to compute its "
-                "gradient, with torch.autograd.set_detect_anomaly(True).")
+        if self.vc[0] == self.version:
+            return
+        grad_fn, output_nr = self.grad_fn, self.output_nr
+        t = self.tensor() if self.tensor is not None else None
+        if t is not None:
+            grad_fn, output_nr = t.grad_fn, t._output_nr
+        where = ("" if grad_fn is None
+                 else f", which is output {output_nr} of {grad_fn.forward_op_name()},")
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [torch.{self.dtype._legacy_name} {list(self.shape)}]{where} is "
+            f"at version {self.vc[0]}; expected version {self.version} instead. Hint: enable "
+            "anomaly detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 class Node:
@@ -89,6 +106,14 @@ class Node:
 
     def name(self):
         return type(self).__name__
+
+    def forward_op_name(self):
+        """torch's Node::forward_op_name: name() without "Backward0" ("AddBackward1": "Add1")."""
+        name = self.name()
+        head, sep, suffix = name.rpartition("Backward")
+        if not sep or not (suffix == "" or suffix.isdigit()):
+            return name
+        return head if suffix in ("", "0") else head + suffix
 
     def register_hook(self, fn):
         self._hooks.append(fn)
@@ -118,6 +143,12 @@ class FunctionNode(Node):
 
     def name(self):
         return self.op.name()
+
+    @property
+    def next_functions(self):
+        edges = super().next_functions
+        inputs = self.op.inputs
+        return edges if inputs is None else tuple(edges[i] for i in inputs)
 
     def release(self):
         if self.op.saves:
@@ -263,23 +294,31 @@ def record(op, key, static, args, arrays, out):
     saves = op.saves
     for i in saves:
         if i >= 0 and isinstance(args[i], Tensor):
-            node._saved.append(_SavedVersion(args[i]))
+            node._saved.append(_SavedVersion(args[i], i))
     results = []
     for i, o in enumerate(outs):
         t = from_array(o)
         if o.dtype in _INEXACT:
             t._requires_grad, t.grad_fn, t._output_nr = True, node, i
-            if -1 in saves:
-                node._saved.append(_SavedVersion(t))
+            if _dispatch.OUTPUT in saves:
+                node._saved.append(_SavedVersion(t, _dispatch.OUTPUT))
         results.append(t)
     return tuple(results) if type(out) is tuple else results[0]
 
 
-def rebase_saved_version(node, vc):
-    """An in-place op's own node saved its target before the version bump; accept the bump."""
-    for saved in getattr(node, "_saved", ()):
-        if saved.vc is vc:
-            saved.version = vc[0]
+def rebase_saved_version(node, result, target):
+    """Adjust what the node of an in-place op (`target.op_(...)` computed as `result`) saved:
+    its output now lives in the target, so it watches the target at its new version; the
+    target as `self` is not checked (torch saves a copy of the original self); the target as
+    another argument (`a.mul_(a)`) keeps the version it had, as in torch."""
+    saved_list = getattr(node, "_saved", None)
+    if not saved_list:
+        return
+    for saved in saved_list:
+        if saved.vc is result._vc:
+            saved.vc, saved.version = target._vc, target._vc[0]
+    node._saved = [saved for saved in saved_list
+                   if not (saved.vc is target._vc and saved.position == 0)]
 
 
 def register_tensor_hook(t, hook):
@@ -502,12 +541,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     captured = run_backward(outputs, grad_outputs, retain_graph, create_graph,
                             targets=targets, accumulate=False)
     result = []
-    for t, g in zip(inputs, captured):
+    for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
-                                   "in the graph. Set allow_unused=True if this is the desired "
-                                   "behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
             if materialize_grads:
                 g = from_array(jnp.zeros_like(t._array))
         elif not create_graph:

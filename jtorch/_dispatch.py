@@ -16,7 +16,6 @@ import functools
 import jax
 import jax.numpy as jnp
 
-
 from jtorch import _dtypes, _tensor
 from jtorch._grad_mode import state as _grad_state
 from jtorch._tensor import Tensor, from_array
@@ -137,14 +136,28 @@ def dispatch_view(op, source, **static):
     return out
 
 
-def make_view(out, source, op, key):
-    """Mark `out` as the view `op(**dict(key))` of `source` and give it torch's strides."""
+# torch's CreationMeta of views that may not be modified in place while autograd records:
+# `_creation_meta` is NO_GRAD_VIEW, or (grad_fn, output_nr) for a piece of a multi-output view
+NO_GRAD_VIEW = "no_grad"
+MULTI_OUTPUT_VIEW = "multi_output"
+
+
+def make_view(out, source, op, key, creation_meta=None):
+    """Mark `out` as the view `op(**dict(key))` of `source` and give it torch's strides.
+
+    As torch, remembers a view made in no_grad mode (or a piece of unbind/split, with
+    `creation_meta=MULTI_OUTPUT_VIEW`), inheriting the mark of the view it was made from.
+    """
     root = source._base if source._base is not None else source
     out._base = root
     out._view_chain = source._view_chain + ((op, key),)
     out._gen = root._gen
     out._detached = source._detached
     out._vc = source._vc
+    meta = source._creation_meta or creation_meta
+    if meta is not None and meta is not NO_GRAD_VIEW:
+        meta = (out.grad_fn, out._output_nr)  # its history as made, for torch's message
+    out._creation_meta = meta or (None if _grad_state.grad_enabled else NO_GRAD_VIEW)
     out._stride, out._offset = op.strides(
         source._raw.shape, source.stride(), source._offset, out._raw.shape, **dict(key))
     return out
@@ -262,6 +275,8 @@ def commit_inplace(target, result):
         return target
 
     tracked = grad_mode and not target._detached
+    if tracked and target._creation_meta and (base._requires_grad or result._requires_grad):
+        _refuse_view_rebase(target)
     if tracked and base._requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
@@ -288,6 +303,25 @@ def commit_inplace(target, result):
         target._raw = result._raw
         target._gen = base._gen
     return target
+
+
+def _refuse_view_rebase(view):
+    """torch's handle_view_on_rebase: views made in no_grad mode and pieces of multi-output
+    views can't be modified in place while autograd records."""
+    if view._creation_meta is not NO_GRAD_VIEW:
+        fn, output_nr = view._creation_meta  # as made: torch checks before re-deriving it
+        name = fn.forward_op_name() if fn is not None else "a view function"
+        raise RuntimeError(
+            f"Output {output_nr} of {name} is a view and is being modified "
+            "inplace. This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should replace "
+            "the inplace operation by an out-of-place one.")
+    raise RuntimeError(
+        "A view was created in no_grad mode and is being modified inplace with grad mode "
+        "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+        "can clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+        "want the inplace to be tracked).")
 
 
 from jtorch import _autograd  # noqa: E402  (cycle: autograd nodes call back into dispatch)

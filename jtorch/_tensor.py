@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jtorch import _dtypes, _device, _strides
-from jtorch._grad_mode import state as _grad_state
+from jtorch import _device, _dtypes, _strides
 
 
 class Size(tuple):
@@ -47,7 +46,7 @@ _fresh_object = object.__new__
 class Tensor:
     __slots__ = ("_raw", "_base", "_view_chain", "_gen", "_detached", "_vc", "_requires_grad",
                  "grad_fn", "_output_nr", "_grad", "_grad_accumulator", "_retains_grad",
-                 "_stride", "_offset", "__weakref__", "__dict__")
+                 "_stride", "_offset", "_creation_meta", "__weakref__", "__dict__")
 
     def __new__(cls, *args, **kwargs):
         # torch.Tensor(...) legacy constructor: torch.Tensor([1, 2]) or torch.Tensor(2, 3).
@@ -363,6 +362,7 @@ def from_array(array, requires_grad=False) -> Tensor:
     t._retains_grad = False
     t._stride = None
     t._offset = 0
+    t._creation_meta = None
     if creation_observer is not None:
         creation_observer(t)
     return t

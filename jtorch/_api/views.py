@@ -8,7 +8,15 @@ import jax.numpy as jnp
 
 from jtorch import _strides
 from jtorch._api._register import register
-from jtorch._dispatch import Op, ViewOp, dispatch, dispatch_view, make_view
+from jtorch._dispatch import (
+    MULTI_OUTPUT_VIEW,
+    NO_GRAD_VIEW,
+    Op,
+    ViewOp,
+    dispatch,
+    dispatch_view,
+    make_view,
+)
 from jtorch._ops import shape as shape_ops
 from jtorch._ops.reduction import canonical_dim
 from jtorch._tensor import Size, Tensor
@@ -106,7 +114,8 @@ def reshape(input, *shape):
     shape = infer_size(_size_args(shape), input.numel())
     if _strides.view_strides(input.shape, input.stride(), shape) is not None:
         return dispatch_view(VIEW, input, shape_=shape)
-    return dispatch(RESHAPE_COPY, (input,), shape_=shape)
+    # torch copies with clone() and views the copy (_unsafe_view): two graph nodes
+    return dispatch(RESHAPE_COPY, (dispatch(CLONE, (input,)),), shape_=shape)
 
 
 @register(function=False)
@@ -250,9 +259,11 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def _views_of(outputs, source, pieces):
-    """Mark the outputs of a multi-output op (unbind/split) as views, one basic index each."""
+    """Mark the outputs of a multi-output op (unbind/split) as views, one basic index each;
+    as in torch, they may not be modified in place once autograd recorded the op."""
+    meta = MULTI_OUTPUT_VIEW if outputs and outputs[0].grad_fn is not None else NO_GRAD_VIEW
     for out, key in zip(outputs, pieces):
-        make_view(out, source, INDEX_OPS[key[-1][0]], (("key", key),))
+        make_view(out, source, INDEX_OPS[key[-1][0]], (("key", key),), meta)
     return outputs
 
 

@@ -3,8 +3,8 @@
 from jtorch._autograd import backward as _tensor_backward
 from jtorch._autograd import grad
 from jtorch._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
-from jtorch.autograd.function import Function, FunctionCtx
 from jtorch.autograd import graph  # noqa: F401
+from jtorch.autograd.function import Function, FunctionCtx
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

@@ -128,6 +128,9 @@ class Function:
             if id(o) not in ctx._non_differentiable and (o.dtype.is_floating_point
                                                          or o.dtype.is_complex):
                 o._requires_grad, o.grad_fn, o._output_nr = True, node, nr
+                for saved in ctx._saved_versions:  # a saved output names this node
+                    if saved.tensor is not None and saved.tensor() is o:
+                        saved.mark_output(node, nr)
             nr += 1
         return outs[0] if single else tuple(outs)
 
