@@ -112,7 +112,7 @@ def test_whole_models_need_weights_only_false(tmp_path):
     assert isinstance(tm, torch.nn.Sequential)
     x = np.ones((1, 3), np.float32)
     np.testing.assert_allclose(tm(torch.tensor(x)).detach().numpy(),
-                               jm(jtorch.tensor(x)).detach().numpy(), rtol=1e-6)
+                               jm(jtorch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
     torch.save(tm, tmp_path / "t.pth")
     back = jtorch.load(tmp_path / "t.pth", weights_only=False)
     assert isinstance(back, nn.Sequential) and repr(back) == repr(tm)
