@@ -30,6 +30,8 @@ from jtorch._api.creation import Generator, default_generator  # noqa: E402,F401
 from jtorch._api.math import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
 from jtorch import accelerator, autograd, backends, cuda, nn, optim  # noqa: E402,F401
+from jtorch import utils  # noqa: E402,F401  (torch.utils.data)
+from jtorch._aliasing import install_as_torch  # noqa: E402,F401
 
 globals().update(_FUNCTIONS)
 
