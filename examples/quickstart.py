@@ -8,6 +8,7 @@ Flags (the seed's program is otherwise unchanged):
                        there if missing)
   --epochs N           epochs to train (default 5, as the seed)
   --limit-batches N    use only the first N batches of the train and test sets (quick runs)
+  --compile            run each training step as one compiled program (torch.compile)
 """
 
 import argparse
@@ -22,6 +23,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--data", default="data")
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--limit-batches", type=int, default=None)
+parser.add_argument("--compile", action="store_true")
 args = parser.parse_args()
 
 ## working with data
@@ -90,20 +92,28 @@ loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
 
 
+def train_step(X, y):
+    # Compute prediction error
+    pred = model(X)
+    loss = loss_fn(pred, y)
+
+    # Backpropagation
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+if args.compile:
+    train_step = torch.compile(train_step)
+
+
 def train(dataloader, model, loss_fn, optimizer):
     size = len(dataloader.dataset)
     model.train()
     for batch, (X, y) in enumerate(dataloader):
         X, y = X.to(device), y.to(device)
-
-        # Compute prediction error
-        pred = model(X)
-        loss = loss_fn(pred, y)
-
-        # Backpropagation
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        loss = train_step(X, y)
 
         if batch % 100 == 0:
             loss, current = loss.item(), batch * len(X)
