@@ -30,7 +30,8 @@ from jtorch._api.creation import Generator, default_generator  # noqa: E402,F401
 from jtorch._api.math import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
 from jtorch import accelerator, autograd, backends, cuda, nn, optim  # noqa: E402,F401
-from jtorch import utils  # noqa: E402,F401  (torch.utils.data)
+from jtorch import hub, utils  # noqa: E402,F401  (torch.hub, torch.utils.data)
+from jtorch._api.legacy import CPU_TYPES as _LEGACY_TYPES  # noqa: E402
 from jtorch._aliasing import install_as_torch  # noqa: E402,F401
 
 globals().update(_FUNCTIONS)
@@ -56,3 +57,5 @@ __version__ = "0.1.0"
 from jtorch._compile import compile  # noqa: E402,F401,A001
 from jtorch import serialization  # noqa: E402,F401
 from jtorch.serialization import load, save  # noqa: E402,F401
+
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ...

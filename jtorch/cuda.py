@@ -51,3 +51,11 @@ def empty_cache() -> None:
 
 def is_initialized() -> bool:
     return is_available()
+
+
+def __getattr__(name):
+    """torch.cuda.FloatTensor & co.: legacy tensor types on the accelerator."""
+    from jtorch._api.legacy import CUDA_TYPES
+    if name in CUDA_TYPES:
+        return CUDA_TYPES[name]
+    raise AttributeError(f"module 'torch.cuda' has no attribute '{name}'")
