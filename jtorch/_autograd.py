@@ -399,7 +399,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, targets=None
 
 def _execute(roots, grads, retain_graph, targets, accumulate):
     dependencies = {}
-    stack = [node for node, _ in roots]
+    stack = list(dict.fromkeys(node for node, _ in roots))  # several roots may share a node
     seen = set(stack)
     while stack:
         node = stack.pop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import jax
@@ -294,9 +295,25 @@ def _random(op, size, generator, dtype, device, requires_grad, name, a, b):
     dtype = _dtype_or_default(dtype)
     if not dtype.is_floating_point:
         raise RuntimeError(f'"{name}" not implemented for \'{_dtypes.title_name(dtype)}\'')
-    key = (generator or default_generator).next_key()
-    t = dispatch(op, (key, a, b), shape=_size_args(size), dtype=dtype)
+    t = _sample(op, generator, a, b, _size_args(size), dtype)
     return _place(t, device, requires_grad)
+
+
+def _prefix(x, *, shape):
+    return x[:math.prod(shape)].reshape(shape)
+
+
+PREFIX = Op(_prefix, "", differentiable=False)
+
+
+def _sample(op, generator, a, b, shape, dtype):
+    """Samples of `op` in `shape`: drawn flat in a power-of-two bucket and cut to size, so the
+    (costly to compile) PRNG program is built once per bucket, not once per shape."""
+    key = (generator or default_generator).next_key()
+    n = math.prod(shape)
+    bucket = 1 << (n - 1).bit_length() if n > 1 else n
+    flat = dispatch(op, (key, a, b), shape=(bucket,), dtype=dtype)
+    return dispatch(PREFIX, (flat,), shape=shape)
 
 
 @register(method=False)
@@ -319,8 +336,7 @@ def _fill_random(self, op, generator, a, b):
     """Overwrite self in place with samples drawn by `op(key, a, b)` (self's shape, dtype)."""
     if not (self.dtype.is_floating_point or self.dtype.is_complex):
         raise RuntimeError(f"random fill not implemented for '{_dtypes.title_name(self.dtype)}'")
-    key = (generator or default_generator).next_key()
-    sample = dispatch(op, (key, float(a), float(b)), shape=tuple(self.shape), dtype=self.dtype)
+    sample = _sample(op, generator, float(a), float(b), tuple(self.shape), self.dtype)
     with _no_grad():
         return commit_inplace(self, sample.to(self.device))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import jax
+import numpy as np
 
 from jtorch import _dtypes
 from jtorch._dispatch import Op, dispatch
@@ -412,8 +413,9 @@ def _check_unpool_indices(indices, sizes):
     array = indices._array
     if isinstance(array, jax.core.Tracer) or array.size == 0:
         return
+    values = np.asarray(array)
     plane = math.prod(sizes)
-    bad = array[(array < 0) | (array >= plane)]
+    bad = values[(values < 0) | (values >= plane)]
     if bad.size:
         raise RuntimeError(f"Found an invalid max index: {int(bad[0])} (output volumes are of "
                            f"size {'x'.join(map(str, sizes))})")

@@ -242,9 +242,8 @@ def _block_args(kernel_size, dilation, padding, stride):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """torch.nn.functional.unfold (im2col): (N, C, H, W) -> (N, C*prod(kernel_size), L)."""
     if input.ndim < 3:
-        got = -2 if input.ndim == 1 else input.ndim  # the dim torch's im2col looks up first
         raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, "
-                         f"{input.ndim - 1}], but got {got})")
+                         f"{input.ndim - 1}], but got {input.ndim})")
     args = _block_args(kernel_size, dilation, padding, stride)
     if input.ndim > 4 or any(s == 0 for s in input.shape[-3:]):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "

@@ -356,3 +356,11 @@ class Softmax2d(Module):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D "
                              "instead")
         return F.softmax(input, -3, _stacklevel=5)
+
+
+def __getattr__(name):
+    """torch.nn.modules.activation.MultiheadAttention lives in transformer.py here."""
+    if name == "MultiheadAttention":
+        from jtorch.nn.modules.transformer import MultiheadAttention
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

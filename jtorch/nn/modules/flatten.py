@@ -62,14 +62,12 @@ def unflattened_shape(shape, dim, sizes):
         if s != -1:
             known *= s
     inferred = list(sizes)
-    if sizes.count(-1) > 1:
+    if inferred.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    if -1 in inferred:
-        if known == 0 or shape[dim] % known:
-            raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size "
-                               f"{shape[dim]}")
-        inferred[inferred.index(-1)] = shape[dim] // known
-    elif known != shape[dim]:
+    fits = known == shape[dim] if -1 not in inferred else known and shape[dim] % known == 0
+    if not fits:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {dim} ({shape[dim]}) in the input tensor")
+    if -1 in inferred:
+        inferred[inferred.index(-1)] = shape[dim] // known
     return tuple(shape[:dim]) + tuple(inferred) + tuple(shape[dim + 1:])

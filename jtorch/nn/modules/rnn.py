@@ -39,6 +39,11 @@ def _packed_sequence_type():
     return PackedSequence
 
 
+def _max_batch(batch_sizes):
+    """batch_sizes[0], read on the host (no indexing op to compile per sequence length)."""
+    return int(batch_sizes.tolist()[0])
+
+
 def _output_node_name(mode, packed, batched, batch_first, bidirectional):
     if packed:
         return "CatBackward0"
@@ -159,37 +164,56 @@ class RNNBase(Module):
             s += ", bidirectional={bidirectional}"
         return s.format(**self.__dict__)
 
-    # ---- argument checks (torch's messages) ---------------------------------------------
-    def check_input(self, input, batch_sizes):
+    # ---- argument checks (torch's messages), on shapes only: no ops run ---------------
+    def _check_input_shape(self, dtype, shape, batch_sizes):
         weight_dtype = self.weight_ih_l0.dtype
-        if input.dtype != weight_dtype:
-            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+        if dtype != weight_dtype:
+            raise ValueError(f"RNN input dtype ({dtype}) does not match weight dtype "
                              f"({weight_dtype}). Convert input: input.to({weight_dtype}), or "
-                             f"convert model: model.to({input.dtype})")
+                             f"convert model: model.to({dtype})")
         expected_input_dim = 2 if batch_sizes is not None else 3
-        if input.dim() != expected_input_dim:
+        if len(shape) != expected_input_dim:
             raise RuntimeError(f"input must have {expected_input_dim} dimensions, got "
-                               f"{input.dim()}")
-        if self.input_size != input.size(-1):
+                               f"{len(shape)}")
+        if self.input_size != shape[-1]:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
-                               f"{self.input_size}, got {input.size(-1)}")
+                               f"{self.input_size}, got {shape[-1]}")
+
+    def _expected_state_size(self, shape, batch_sizes, size):
+        if batch_sizes is not None:
+            mini_batch = _max_batch(batch_sizes)
+        else:
+            mini_batch = shape[0] if self.batch_first else shape[1]
+        return (self.num_layers * (2 if self.bidirectional else 1), mini_batch, size)
+
+    def _batched_shape(self, input, batched):
+        """The input's shape with the batch dim of size 1 torch adds to unbatched input."""
+        shape = tuple(input.shape)
+        if batched:
+            return shape
+        return (1,) + shape if self.batch_first else shape[:1] + (1,) + shape[1:]
+
+    @staticmethod
+    def _check_state_shape(state, batched, expected, msg):
+        shape = tuple(state.shape) if batched else (state.shape[0], 1) + tuple(state.shape[1:])
+        if shape != expected:
+            raise RuntimeError(msg.format(expected, list(shape)))
+
+    def check_input(self, input, batch_sizes):
+        self._check_input_shape(input.dtype, tuple(input.shape), batch_sizes)
 
     def get_expected_hidden_size(self, input, batch_sizes):
-        if batch_sizes is not None:
-            mini_batch = int(batch_sizes[0])
-        else:
-            mini_batch = input.size(0) if self.batch_first else input.size(1)
-        directions = 2 if self.bidirectional else 1
-        size = self.proj_size if self.proj_size > 0 else self.hidden_size
-        return (self.num_layers * directions, mini_batch, size)
+        return self._expected_state_size(tuple(input.shape), batch_sizes, self._state_size())
 
     def check_hidden_size(self, hx, expected_hidden_size, msg="Expected hidden size {}, got {}"):
-        if tuple(hx.size()) != expected_hidden_size:
-            raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
+        self._check_state_shape(hx, True, expected_hidden_size, msg)
 
     def check_forward_args(self, input, hidden, batch_sizes):
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
+
+    def _state_size(self):
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
 
     # ---- running ------------------------------------------------------------------------
     def _unpack_input(self, input):
@@ -209,7 +233,7 @@ class RNNBase(Module):
         dropping = self.training and self.dropout > 0 and self.num_layers > 1
         key = default_generator.next_key() if dropping else None
         packed = batch_sizes is not None
-        max_batch = int(batch_sizes[0]) if packed else 0
+        max_batch = _max_batch(batch_sizes) if packed else 0
         op = _rnn_op(_output_node_name(self.mode, packed, batched, self.batch_first,
                                        self.bidirectional))
         return dispatch(op, (input, hx, cx, batch_sizes, sorted_indices, unsorted_indices, key,
@@ -241,11 +265,11 @@ class RNNBase(Module):
         return output, h_n
 
     def _check_args(self, input, hx, batch_sizes, batched):
-        batched_input = input if batched else input.unsqueeze(0 if self.batch_first else 1)
-        self.check_input(batched_input, batch_sizes)
+        shape = self._batched_shape(input, batched)
+        self._check_input_shape(input.dtype, shape, batch_sizes)
         if hx is not None:
-            self.check_hidden_size(hx if batched else hx.unsqueeze(1),
-                                   self.get_expected_hidden_size(batched_input, batch_sizes))
+            expected = self._expected_state_size(shape, batch_sizes, self._state_size())
+            self._check_state_shape(hx, batched, expected, "Expected hidden size {}, got {}")
 
 
 class RNN(RNNBase):
@@ -298,12 +322,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input, batch_sizes):
-        if batch_sizes is not None:
-            mini_batch = int(batch_sizes[0])
-        else:
-            mini_batch = input.size(0) if self.batch_first else input.size(1)
-        directions = 2 if self.bidirectional else 1
-        return (self.num_layers * directions, mini_batch, self.hidden_size)
+        return self._expected_state_size(tuple(input.shape), batch_sizes, self.hidden_size)
 
     def check_forward_args(self, input, hidden, batch_sizes):
         self.check_input(input, batch_sizes)
@@ -313,9 +332,9 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def _check_args(self, input, hx, batch_sizes, batched):
+        shape = self._batched_shape(input, batched)
+        self._check_input_shape(input.dtype, shape, batch_sizes)
         if hx is None:
-            batched_input = input if batched else input.unsqueeze(0 if self.batch_first else 1)
-            self.check_input(batched_input, batch_sizes)
             return
         if batch_sizes is None:
             want = 3 if batched else 2
@@ -323,11 +342,10 @@ class LSTM(RNNBase):
                 kind = "batched 3-D" if batched else "unbatched 2-D"
                 raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got "
                                    f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
-        if batched:
-            self.check_forward_args(input, hx, batch_sizes)
-        else:
-            self.check_forward_args(input.unsqueeze(0 if self.batch_first else 1),
-                                    (hx[0].unsqueeze(1), hx[1].unsqueeze(1)), batch_sizes)
+        for k, size in enumerate((self._state_size(), self.hidden_size)):
+            self._check_state_shape(hx[k], batched,
+                                    self._expected_state_size(shape, batch_sizes, size),
+                                    f"Expected hidden[{k}] size {{}}, got {{}}")
 
     def forward(self, input, hx=None):
         input, batch_sizes, sorted_indices, unsorted_indices, batched = self._unpack_input(input)
