@@ -25,17 +25,13 @@ from jtorch.nn.init import constant_, xavier_normal_, xavier_uniform_
 from jtorch.nn.modules.activation import GELU, ReLU
 from jtorch.nn.modules.container import ModuleList
 from jtorch.nn.modules.dropout import Dropout
-from jtorch.nn.modules.linear import Linear
+from jtorch.nn.modules.linear import Linear, NonDynamicallyQuantizableLinear
 from jtorch.nn.modules.module import Module
 from jtorch.nn.modules.normalization import LayerNorm
 from jtorch.nn.parameter import Parameter
 
 __all__ = ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
            "TransformerEncoderLayer", "TransformerDecoderLayer"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """torch.nn.modules.linear.NonDynamicallyQuantizableLinear: MultiheadAttention.out_proj."""
 
 
 class MultiheadAttention(Module):
