@@ -7,6 +7,10 @@ JAX runs with 64-bit types enabled and CPU as the default device, matching torch
 
 import jax as _jax
 
+# a process launched as one rank of a job (torchrun's variables) joins it before JAX starts
+from jtorch.distributed._bootstrap import initialize_from_env as _join_job  # noqa: E402
+
+_join_job()
 _jax.config.update("jax_enable_x64", True)
 try:
     _jax.config.update("jax_default_device", _jax.local_devices(backend="cpu")[0])
@@ -29,7 +33,7 @@ from jtorch._api._register import FUNCTIONS as _FUNCTIONS  # noqa: E402
 from jtorch._api.creation import Generator, default_generator  # noqa: E402,F401
 from jtorch._api.math import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
-from jtorch import accelerator, autograd, backends, cuda, nn, optim  # noqa: E402,F401
+from jtorch import accelerator, autograd, backends, cuda, distributed, nn, optim  # noqa: E402,F401
 from jtorch import hub, utils  # noqa: E402,F401  (torch.hub, torch.utils.data)
 from jtorch._api.legacy import CPU_TYPES as _LEGACY_TYPES  # noqa: E402
 from jtorch._aliasing import install_as_torch  # noqa: E402,F401

@@ -33,6 +33,7 @@ from jtorch import _dispatch, _dtypes
 from jtorch._grad_mode import state as _grad_state
 from jtorch._state import swapped_arrays
 from jtorch._tensor import Tensor, from_array
+from jtorch.distributed import _spmd
 from jtorch.nn.modules.module import Module
 
 log = logging.getLogger("jtorch.compile")
@@ -138,6 +139,8 @@ class _Program:
         self.schedulers = schedulers  # stepped in Python after each call, as often as traced
         self.scheduler_steps = [0] * len(schedulers)
         self.jitted = None
+        self.mesh = None              # the mesh the state lies on (jtorch.distributed), if any
+        self.layouts = None           # the layouts state, grads and key keep (_lay_out_on)
         self.out_meta = None
         self.grad_layout = None
 
@@ -268,13 +271,15 @@ class CompiledFunction:
                 except _TRACER_ERRORS as exc:
                     raise GraphBreakError(_graph_break_message(exc)) from exc
                 _check_optimizer_state_kept(saved)
-                new_state = [t._raw for t in state]
-                new_grads = [None if t._grad is None else t._grad._array for t in grad_holders]
+                new_state = _keep_layout([t._raw for t in state], program.layouts[0])
+                new_grads = _keep_layout([None if t._grad is None else t._grad._array
+                                          for t in grad_holders], program.layouts[1])
                 out_leaves, out_tree = jax.tree_util.tree_flatten(
                     out, is_leaf=lambda x: isinstance(x, Tensor))
                 out_arrays = [x._array for x in out_leaves if isinstance(x, Tensor)]
                 program.out_meta = (out_tree, out_leaves)
-                return new_state, new_grads, out_arrays, default_generator._key
+                return new_state, new_grads, out_arrays, \
+                    _keep_layout([default_generator._key], program.layouts[2])[0]
             finally:
                 default_generator._key = saved_key
                 _restore(saved)
@@ -282,6 +287,8 @@ class CompiledFunction:
                     scheduler.__dict__.clear()
                     scheduler.__dict__.update(attributes)
 
+        program.mesh = _spmd.program_mesh(t._raw for t in state)
+        program.layouts = _lay_out_on(program.mesh, state, grad_holders)
         donate = (0, 1) if _on_accelerator(state) else ()
         program.jitted = jax.jit(pure, donate_argnums=donate)
         program.grad_holders = grad_holders
@@ -295,6 +302,8 @@ class CompiledFunction:
         grad_arrays = [None if t._grad is None else t._grad._array for t in program.grad_holders]
         lrs = [[float(g["lr"]) for g in opt.param_groups] for opt in program.optimizers]
         arg_arrays = [x._array for x in leaves if isinstance(x, Tensor)]
+        if program.mesh is not None:
+            arg_arrays = [_spmd.place_argument(a, program.mesh) for a in arg_arrays]
         return state_arrays, grad_arrays, lrs, default_generator._key, arg_arrays
 
     def _run(self, program, leaves):
@@ -316,6 +325,8 @@ class CompiledFunction:
             for _ in range(count):
                 scheduler.step()
         out_tree, traced_leaves = program.out_meta
+        if program.mesh is not None:
+            out_arrays = [_spmd.local_output(a, program.mesh) for a in out_arrays]
         it = iter(out_arrays)
         leaves_out = [from_array(next(it)) if isinstance(x, Tensor) else x
                       for x in traced_leaves]
@@ -412,6 +423,35 @@ def _write_back(t, array):
     t._raw = array
     t._gen += 1
     t._vc[0] += 1
+
+
+def _lay_out_on(mesh, state, grad_holders):
+    """The layouts a step keeps its state, gradients and RNG key in (None: XLA's choice).
+
+    When the parameters lie on a mesh, the rest of the state, the gradients and the key are
+    laid out there too (replicated, unless they lie there already) and every output is
+    constrained to its input's layout: inputs then never change layout between calls (which
+    would compile again) and donated buffers can be reused.
+    """
+    from jtorch._api.creation import default_generator
+    grads = [t._grad for t in grad_holders]
+    if mesh is None:
+        return [None] * len(state), [None] * len(grads), [None]
+    for t in list(state) + [g for g in grads if g is not None]:
+        if not _spmd.on_mesh(t._raw, mesh):
+            t._raw = _spmd.replicate(t._raw, mesh)
+            t._gen += 1
+    if not _spmd.on_mesh(default_generator._key, mesh):
+        default_generator._key = _spmd.replicate(default_generator._key, mesh)
+    return ([t._raw.sharding for t in state],
+            [None if g is None else g._raw.sharding for g in grads],
+            [default_generator._key.sharding])
+
+
+def _keep_layout(arrays, layouts):
+    """Inside the trace: each new value in the layout its input had (None: unconstrained)."""
+    return [a if a is None or layout is None else jax.lax.with_sharding_constraint(a, layout)
+            for a, layout in zip(arrays, layouts)]
 
 
 def _on_accelerator(state):

@@ -1,6 +1,6 @@
 """torch.nn: modules, parameters, functional, init, utils."""
 
-from jtorch.nn import functional, init, utils  # noqa: F401
+from jtorch.nn import functional, init, parallel, utils  # noqa: F401
 from jtorch.nn.modules import *  # noqa: F401,F403
 from jtorch.nn.modules import (  # noqa: F401
     Module,
@@ -10,4 +10,5 @@ from jtorch.nn.modules import (  # noqa: F401
     ParameterList,
     Sequential,
 )
+from jtorch.nn.parallel import DataParallel  # noqa: F401
 from jtorch.nn.parameter import Buffer, Parameter  # noqa: F401
