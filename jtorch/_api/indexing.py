@@ -115,18 +115,21 @@ def _mask_positions(mask, dims):
     if isinstance(values, jax.core.Tracer):
         raise RuntimeError("boolean mask indexing gives a data-dependent shape, which cannot be "
                            "traced by jtorch.compile; use torch.where or masked_fill instead")
-    return [from_array(jax.numpy.asarray(p, dtype=np.int64)) for p in np.nonzero(np.asarray(values))]
+    return [from_array(jax.numpy.asarray(p, dtype=np.int64))
+            for p in np.nonzero(np.asarray(values))]
 
 
-def _check_bounds(index, size, dim):
+def _check_bounds(index, size, dim, error=IndexError):
+    """Index values within [-size, size) (concrete indices only); indexing raises IndexError,
+    gather torch's RuntimeError."""
     values = index._array
     if isinstance(values, jax.core.Tracer) or values.size == 0:
         return
     values = np.asarray(values)
     bad = values[(values >= size) | (values < -size)]
     if bad.size:
-        raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with "
-                         f"size {size}")
+        raise error(f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size "
+                    f"{size}")
 
 
 def getitem(self, key):
@@ -160,8 +163,8 @@ Tensor.__setitem__ = setitem
 @register
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """torch.gather: out[i][j] = input[index[i][j]][j] (for dim=0)."""
-    if isinstance(index, Tensor) and index.dtype is _dtypes.int64:
-        _check_bounds(index, input.shape[dim] if input.ndim else 1, dim)
+    if isinstance(index, Tensor) and index.dtype in (_dtypes.int64, _dtypes.int32):
+        _check_bounds(index, input.shape[dim] if input.ndim else 1, dim, error=RuntimeError)
     return dispatch(GATHER, (input, index), dim=dim)
 
 

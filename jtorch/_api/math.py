@@ -25,6 +25,13 @@ def _is_tensor(x):
     return isinstance(x, Tensor)
 
 
+def _is_integral(x):
+    """An integer or bool tensor or Python number (torch's isIntegralType(includeBool=True))."""
+    if _is_tensor(x):
+        return not (x.dtype.is_floating_point or x.dtype.is_complex)
+    return isinstance(x, int)
+
+
 @register(inplace=True, dunders=("__add__",), rdunders=("__radd__",), idunders=("__iadd__",))
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other."""
@@ -73,6 +80,8 @@ def pow(input, exponent, *, out=None):
         op = POW_BASE
     else:
         op = POW_TENSOR if _is_tensor(exponent) else POW_SCALAR
+        if op is POW_SCALAR and _is_integral(input) and _is_integral(exponent) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _out(dispatch(op, (input, exponent)), out)
 
 
@@ -98,7 +107,19 @@ tanh = _unary(pointwise.tanh, "TanhBackward0", saves=(OUTPUT,))
 sigmoid = _unary(pointwise.sigmoid, "SigmoidBackward0", saves=(OUTPUT,))
 relu = _unary(pointwise.relu, "ReluBackward0", saves=(OUTPUT,))
 logical_not = _unary(pointwise.logical_not, "LogicalNotBackward0", inplace=True)
-bitwise_not = _unary(pointwise.bitwise_not, "BitwiseNotBackward0", dunder="__invert__")
+bitwise_not = _unary(pointwise.bitwise_not, "BitwiseNotBackward0")
+
+
+def _invert(self):
+    """`~x`: torch's TypeError for floating point tensors (torch.bitwise_not raises
+    NotImplementedError instead)."""
+    if self.dtype.is_floating_point or self.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
 Tensor.__pos__ = lambda self: self
 
 
@@ -277,12 +298,18 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
 
 @register
 def amax(input, dim=(), keepdim=False, *, out=None):
-    return _out(dispatch(AMAX, (input,), dim=_dims(dim) or None, keepdim=keepdim), out)
+    return _out(dispatch(AMAX, (input,), dim=_all_if_empty(dim), keepdim=keepdim), out)
 
 
 @register
 def amin(input, dim=(), keepdim=False, *, out=None):
-    return _out(dispatch(AMIN, (input,), dim=_dims(dim) or None, keepdim=keepdim), out)
+    return _out(dispatch(AMIN, (input,), dim=_all_if_empty(dim), keepdim=keepdim), out)
+
+
+def _all_if_empty(dim):
+    """amax/amin's dim: the default () reduces every dim (0 is a dim, not "all")."""
+    dim = _dims(dim)
+    return None if dim == () else dim
 
 
 @register

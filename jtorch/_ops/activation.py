@@ -15,8 +15,8 @@ def _input(x, dim, dtype, name):
         x = cast(x, dtype)
     d = _dtypes.from_jax(x.dtype)
     if not (d.is_floating_point or d.is_complex):
-        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for '
-                           f"'{_dtypes.title_name(d)}'")
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                                  f"'{_dtypes.title_name(d)}'")
     return x, (canonical_dim(dim, x.ndim) if x.ndim else None)
 
 

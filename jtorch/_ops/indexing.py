@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from jtorch import _dtypes
-from jtorch._ops.promote import cast
+from jtorch._ops.promote import broadcast_shapes, cast
 from jtorch._ops.reduction import canonical_dim
 
 
@@ -58,12 +58,13 @@ def index_put(x, value, *arrays, key, accumulate=False):
 
 def masked_fill_where(x, mask, value):
     """x with `value` where the boolean `mask` (broadcast to x) is set."""
+    broadcast_shapes(x.shape, mask.shape)
     return jnp.where(mask, cast(value, _dtypes.from_jax(x.dtype)), x)
 
 
 def gather(x, index, *, dim):
-    if index.dtype != jnp.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.dtype not in (jnp.int64, jnp.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if x.ndim != index.ndim and not (x.ndim <= 1 and index.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     dim = canonical_dim(dim, x.ndim)

@@ -7,11 +7,20 @@ import jax.numpy as jnp
 from jax import lax
 
 from jtorch import _dtypes
-from jtorch._ops.promote import cast, float_dtype, promote, result_dtype, to_float
+from jtorch._ops.promote import (
+    broadcast_shapes,
+    cast,
+    float_dtype,
+    is_python_scalar,
+    operand_shapes,
+    promote_elementwise,
+    result_dtype,
+    to_float,
+)
 
 
 def add(a, b, *, alpha=1):
-    (a, b), d = promote(a, b)
+    (a, b), d = promote_elementwise(a, b)
     if alpha != 1:
         _check_alpha(d, alpha)
         b = b * cast(alpha, d)
@@ -21,14 +30,25 @@ def add(a, b, *, alpha=1):
 
 
 def sub(a, b, *, alpha=1):
-    (a, b), d = promote(a, b)
-    if d is _dtypes.bool_:
+    # torch refuses a bool operand even when the other one promotes the result to a number.
+    a_bool, b_bool = (_is_bool(x) for x in (a, b))
+    if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    (a, b), d = promote_elementwise(a, b)
     if alpha != 1:
         _check_alpha(d, alpha)
         b = b * cast(alpha, d)
     return a - b
+
+
+def _is_bool(x):
+    """A bool operand: a bool array, or a Python bool (a weakly typed bool array under jit)."""
+    return isinstance(x, bool) or getattr(x, "dtype", None) == jnp.bool_
 
 
 def _check_alpha(d, alpha):
@@ -38,13 +58,14 @@ def _check_alpha(d, alpha):
 
 
 def mul(a, b):
-    (a, b), d = promote(a, b)
+    (a, b), d = promote_elementwise(a, b)
     if d is _dtypes.bool_:
         return jnp.logical_and(a, b)
     return a * b
 
 
 def div(a, b, *, rounding_mode=None):
+    broadcast_shapes(*operand_shapes(a, b))
     d = result_dtype(a, b)
     if rounding_mode is None:
         d = float_dtype(d)
@@ -61,12 +82,12 @@ def div(a, b, *, rounding_mode=None):
 
 
 def remainder(a, b):
-    (a, b), _ = promote(a, b)
+    (a, b), _ = promote_elementwise(a, b)
     return jnp.remainder(a, b)
 
 
 def pow(a, b):
-    (a, b), _ = promote(a, b)
+    (a, b), _ = promote_elementwise(a, b)
     return jnp.power(a, b)
 
 
@@ -80,7 +101,7 @@ def neg(a):
 
 def abs(a):
     if a.dtype == jnp.bool_:
-        raise RuntimeError('"abs_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return jnp.abs(a)
 
 
@@ -114,31 +135,36 @@ def sigmoid(a):
 
 def relu(a):
     if a.dtype == jnp.bool_:
-        raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
-    return jnp.maximum(a, jnp.zeros((), a.dtype))
+        raise NotImplementedError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+    # where, not maximum: torch's gradient at 0 is 0 (maximum's splits ties), and NaN stays NaN.
+    return jnp.where(a <= 0, jnp.zeros((), a.dtype), a)
 
 
 def maximum(a, b):
-    (a, b), _ = promote(a, b)
+    (a, b), _ = promote_elementwise(a, b)
     return jnp.maximum(a, b)
 
 
 def minimum(a, b):
-    (a, b), _ = promote(a, b)
+    (a, b), _ = promote_elementwise(a, b)
     return jnp.minimum(a, b)
 
 
 def clamp(a, lo, hi):
     if lo is None and hi is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    (a, lo, hi), d = promote(a, lo, hi)
+    scalar_bounds = all(x is None or is_python_scalar(x) for x in (lo, hi))
+    (a, lo, hi), d = promote_elementwise(a, lo, hi)
     if d is _dtypes.bool_:
-        raise RuntimeError('"clamp_cpu" not implemented for \'Bool\'')
-    # torch applies min then max, so min > max gives max everywhere.
+        kernel = "clamp_scalar_cpu" if scalar_bounds else "clamp_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    # torch applies min then max, so min > max gives max everywhere. Selecting with where
+    # (not maximum/minimum, which split ties) gives torch's gradients: a value equal to a
+    # bound passes its gradient to the input, not the bound.
     if lo is not None:
-        a = jnp.maximum(a, lo)
+        a = jnp.where(a < lo, lo, a)
     if hi is not None:
-        a = jnp.minimum(a, hi)
+        a = jnp.where(a > hi, hi, a)
     return a
 
 
@@ -147,13 +173,14 @@ def where(condition, a, b):
         d = _dtypes.from_jax(condition.dtype)
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {_dtypes.title_name(d)}")
-    (a, b), _ = promote(a, b)
+    broadcast_shapes(*operand_shapes(condition, a, b))
+    (a, b), _ = promote_elementwise(a, b)
     return jnp.where(condition, a, b)
 
 
 def _comparison(jfn):
     def compare(a, b):
-        (a, b), _ = promote(a, b)
+        (a, b), _ = promote_elementwise(a, b)
         return jfn(a, b)
     compare.__name__ = jfn.__name__
     return compare
@@ -173,9 +200,10 @@ def logical_not(a):
 
 def _bitwise(jfn, name):
     def bitwise(a, b):
-        (a, b), d = promote(a, b)
+        (a, b), d = promote_elementwise(a, b)
         if d.is_floating_point or d.is_complex:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_dtypes.title_name(d)}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_dtypes.title_name(d)}'")
         return jfn(a, b)
     return bitwise
 
@@ -187,8 +215,8 @@ bitwise_xor = _bitwise(jnp.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(a):
     if a.dtype.kind in "fc" or a.dtype == jnp.bfloat16:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
-                           f"'{_dtypes.title_name(_dtypes.from_jax(a.dtype))}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_dtypes.title_name(_dtypes.from_jax(a.dtype))}'")
     return jnp.invert(a)
 
 

@@ -41,7 +41,10 @@ def result_dtype(*operands) -> _dtypes.dtype:
 
 
 def cast(x, d: _dtypes.dtype):
-    """x as an array of torch dtype d (strongly typed, as every tensor's array is)."""
+    """x as an array of torch dtype d (strongly typed, as every tensor's array is); None, an
+    absent optional operand, stays None."""
+    if x is None:
+        return None
     if not isinstance(x, _PY_SCALARS) and x.dtype == d.np and not getattr(x, "weak_type", False):
         return x
     return lax.convert_element_type(x, d.np)
@@ -51,6 +54,33 @@ def promote(*operands):
     """The operands cast to their torch result dtype, and that dtype."""
     d = result_dtype(*operands)
     return tuple(cast(x, d) for x in operands), d
+
+
+def broadcast_shapes(*shapes):
+    """The shape the given shapes broadcast to; torch's error naming the first mismatch."""
+    out = ()
+    for shape in shapes:
+        ndim = max(len(out), len(shape))
+        a = (1,) * (ndim - len(out)) + tuple(out)
+        b = (1,) * (ndim - len(shape)) + tuple(shape)
+        for d, (m, n) in enumerate(zip(a, b)):
+            if m != n and m != 1 and n != 1:
+                raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b "
+                                   f"({n}) at non-singleton dimension {d}")
+        out = tuple(m if n == 1 else n for m, n in zip(a, b))
+    return out
+
+
+def operand_shapes(*operands):
+    """The shapes of array operands (Python scalars are 0-d; None operands are left out)."""
+    return tuple(tuple(getattr(x, "shape", ())) for x in operands if x is not None)
+
+
+def promote_elementwise(*operands):
+    """`promote` for an elementwise op: the operands must broadcast together, as in torch
+    (JAX's own shape error would be a ValueError at trace time)."""
+    broadcast_shapes(*operand_shapes(*operands))
+    return promote(*operands)
 
 
 def float_dtype(d: _dtypes.dtype) -> _dtypes.dtype:

@@ -49,28 +49,32 @@ def mean(x, *, dim=None, keepdim=False, dtype=None):
     return jnp.mean(cast(x, d), axis=_axes(x, dim), keepdims=keepdim)
 
 
-def _check_nonempty(x, name, dim):
-    if x.size == 0 and (dim is None or x.shape[dim] == 0):
-        if dim is None:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
-                               "argument.")
-        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+def _check_nonempty(x, name, dim, unspecified_error=RuntimeError):
+    """torch refuses to reduce an empty tensor over every dim, or over a dim of size 0."""
+    if x.size != 0:
+        return
+    if dim is None:
+        raise unspecified_error(f"{name}(): Expected reduction dim to be specified for "
+                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                                "argument.")
+    for d in canonical_dims(dim, x.ndim):
+        if x.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def amax(x, *, dim=None, keepdim=False, name="max"):
-    _check_nonempty(x, name, None if dim is None else canonical_dim(dim, x.ndim))
+    _check_nonempty(x, name, dim)
     return jnp.max(x, axis=_axes(x, dim), keepdims=keepdim)
 
 
 def amin(x, *, dim=None, keepdim=False, name="min"):
-    _check_nonempty(x, name, None if dim is None else canonical_dim(dim, x.ndim))
+    _check_nonempty(x, name, dim)
     return jnp.min(x, axis=_axes(x, dim), keepdims=keepdim)
 
 
 def _arg_reduce(x, dim, keepdim, jfn, name):
     if dim is None:
-        _check_nonempty(x, name, None)
+        _check_nonempty(x, name, None, unspecified_error=IndexError)
         out = jfn(x.reshape(-1))
         return out.reshape((1,) * x.ndim) if keepdim else out
     dim = canonical_dim(dim, x.ndim)
