@@ -39,6 +39,8 @@ def view_strides(old_shape, old_strides, new_shape):
         if tuple(old_shape) == tuple(new_shape):
             return tuple(old_strides)
         return contiguous_strides(new_shape)
+    if len(old_shape) == 0:  # a 0-d tensor views as any all-ones shape, strides 1
+        return (1,) * len(new_shape)
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_strides[-1] if old_strides else 1

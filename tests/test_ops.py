@@ -541,8 +541,7 @@ def cat_samples(rng):
         S([f32(rng, 3, 4), f32(rng, 4)], error=True),
         S([f32(rng, 3, 4), f32(rng, 3, 4)], 2, error=True),
         S([f32(rng), f32(rng)], error=True),
-        S([], error=True, xfail={"*": "_api/views.py cat raises RuntimeError for an empty list; "
-                                      "torch raises ValueError"}),
+        S([], error=True),
     ]
 
 
@@ -613,9 +612,6 @@ def reshape_samples(rng):
     ]
 
 
-XFAIL_VIEW_0D = ("_strides.view_strides lacks torch's computeStride case for a 0-d source "
-                 "(oldshape.empty(): all new strides are 1), so Tensor.view of a 0-d tensor "
-                 "raises RuntimeError")
 
 
 def view_samples(rng):
@@ -624,7 +620,7 @@ def view_samples(rng):
         S(f32(rng, 3, 4), -1, grad=True),
         S(f32(rng, 2, 3, 4), (6, 4), grad=True),
         S(NonContig(f32(rng, 3, 4)), 3, 2, 2, 1, grad=True),
-        S(f32(rng), 1, grad=True, xfail={"*": XFAIL_VIEW_0D}),
+        S(f32(rng), 1, grad=True),
         S(i64(rng, 3, 4), 12),
         S(NonContig(f32(rng, 3, 4)), -1, error=True),
         S(NonContig(f32(rng, 3, 4)), 4, 3, 1, error=True),
@@ -939,8 +935,7 @@ def tensor_samples(rng):
         S(Raw(np.ones((2, 2)))), S(Raw(np.array([True, False]))), S(Raw(np.float64(1.5))),
         S([1, 2], dtype=Dtype("float64")), S([1.7, -2.7], dtype=Dtype("int32")),
         S([[1, 2], [3]], error=True),
-        S("abc", error=True, xfail={"*": "_api/creation.py _to_numpy raises ValueError('too "
-                                         "many dimensions') for a str; torch raises TypeError"}),
+        S("abc", error=True),
     ]
 
 
@@ -948,9 +943,7 @@ def factory_samples(rng):
     return [
         S(2, 3), S((2, 3)), S([4]), S(()), S(0), S(2, 0, dtype=Dtype("float64")),
         S(3, dtype=Dtype("int32")), S((2, 2), dtype=Dtype("bool")),
-        S(-1, error=True, xfail={"*": "_api/creation.py _full does not check sizes: jnp.full "
-                                      "raises TypeError; torch raises RuntimeError('zeros: "
-                                      "Dimension size must be non-negative.')"}),
+        S(-1, error=True),
     ]
 
 

@@ -54,6 +54,8 @@ def _dtype_or_default(dtype):
 def _to_numpy(data):
     """Nested Python data (possibly holding tensors) as a numpy array, and whether it came
     from Python numbers (whose float64/complex128 become torch's default dtypes)."""
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, Tensor):
         return np.asarray(data._array), False
     if isinstance(data, np.ndarray):
@@ -91,7 +93,8 @@ def _infer_dtype(values, from_python):
 def _array_from_data(data, dtype):
     values, from_python = _to_numpy(data)
     dtype = _infer_dtype(values, from_python) if dtype is None else _dtypes.as_dtype(dtype)
-    return jnp.asarray(values, dtype=dtype.np)
+    # device_put transfers without compiling anything (jnp.asarray compiles per shape)
+    return jax.device_put(np.asarray(values, dtype=dtype.np))
 
 
 @register(method=False)

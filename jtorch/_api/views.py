@@ -316,7 +316,7 @@ def cat(tensors, dim=0, *, out=None):
     """torch.cat: concatenate along an existing dim (dtypes promote, as in torch)."""
     tensors = tuple(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     return _finish(dispatch(CAT, tensors, dim=dim), out)
 
 

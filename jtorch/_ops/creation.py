@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
+import numpy as np
 
 
 def full(*, shape, fill_value, dtype):
-    return jnp.full(shape, fill_value, dtype.np)
+    """Built on the host and transferred: nothing to compile per shape (unlike jnp.full)."""
+    for size in shape:
+        if size < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {size}: "
+                               f"{list(shape)}")
+    return jax.device_put(np.full(shape, fill_value, dtype.np))
 
 
 def arange(*, start, end, step, dtype):
-    return jnp.arange(start, end, step, dtype=dtype.np)
+    """Computed on the host in double precision (as torch) and transferred: no compile."""
+    wide = np.float64 if dtype.is_floating_point or dtype.is_complex else np.int64
+    return jax.device_put(np.arange(start, end, step, dtype=wide).astype(dtype.np))
 
 
 def uniform(key, low, high, *, shape, dtype):
