@@ -1252,3 +1252,23 @@ def test_grad(spec, i, sample):
         assert (actual is None) == (expected is None), f"input {k}: grad None-ness"
         if expected is not None:
             assert_same(actual, expected, f"input {k} grad", computed_in)
+
+
+@pytest.mark.parametrize("values,kwargs", [
+    ([[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]], {}),
+    ([[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]], {"dim": 1}),
+    ([[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]], {"dim": -2, "keepdim": True}),
+    ([[1, 2], [3, 4]], {"dim": 0}),
+    ([[True, False]], {}),
+])
+def test_prod_matches_torch(values, kwargs):
+    is_float = isinstance(values[0][0], float)
+    jt = jtorch.tensor(values, requires_grad=is_float)
+    tt = torch.tensor(values, requires_grad=is_float)
+    j_out, t_out = jtorch.prod(jt, **kwargs), torch.prod(tt, **kwargs)
+    assert str(j_out.dtype) == str(t_out.dtype) and tuple(j_out.shape) == tuple(t_out.shape)
+    np.testing.assert_allclose(j_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-6)
+    if is_float:
+        j_out.sum().backward()
+        t_out.sum().backward()
+        np.testing.assert_allclose(jt.grad.numpy(), tt.grad.numpy(), rtol=1e-5)

@@ -19,8 +19,6 @@ import textwrap
 import numpy as np
 import pytest
 
-import jtorch
-
 torch = pytest.importorskip("torch")
 torchsummary = pytest.importorskip("torchsummary")
 
@@ -103,18 +101,10 @@ def torch_printed_summary():
     return out.getvalue()
 
 
-# torchsummary needs these parts of torch's API; until jtorch has them the test is reported
-# as an expected failure without spending a subprocess on it, and runs once they land
-_TORCHSUMMARY_NEEDS = [name for name in ("FloatTensor", "LongTensor", "prod")
-                       if not hasattr(jtorch, name)]
-
-
 def test_torch_oracle_prints_the_seed_table():
     assert torch_printed_summary().startswith(SEED_003_TABLE)
 
 
-@pytest.mark.xfail(bool(_TORCHSUMMARY_NEEDS), strict=False, run=False,
-                   reason=f"jtorch lacks {', '.join(_TORCHSUMMARY_NEEDS)} (used by torchsummary)")
 def test_torchsummary_prints_torchs_table_under_python_m_jtorch(tmp_path):
     script = tmp_path / "seed_003_summary.py"
     script.write_text(SEED_003_SUMMARY)

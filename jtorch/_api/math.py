@@ -205,6 +205,8 @@ Tensor.where = lambda self, condition, other: where(condition, self, other)
 
 SUM_ALL = Op(reduction.sum, "SumBackward0")
 SUM_DIM = Op(reduction.sum, "SumBackward1")
+PROD_ALL = Op(reduction.prod, "ProdBackward0", saves=(0, OUTPUT))
+PROD_DIM = Op(reduction.prod, "ProdBackward1", saves=(0, OUTPUT))
 MEAN_ALL = Op(reduction.mean, "MeanBackward0")
 MEAN_DIM = Op(reduction.mean, "MeanBackward1")
 MAX_ALL = Op(reduction.amax, "MaxBackward1", saves=(0, OUTPUT))
@@ -232,6 +234,17 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """torch.sum: integer and bool inputs sum to int64 unless dtype is given."""
     op = SUM_ALL if dim is None else SUM_DIM
     return _out(dispatch(op, (input,), dim=_dims(dim), keepdim=keepdim,
+                         dtype=_dtype_arg(dtype)), out)
+
+
+@register
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.prod over all elements or along one dim (integers give int64)."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError("prod(): argument 'dim' must be int, not "
+                        f"{type(dim).__name__}")
+    op = PROD_ALL if dim is None else PROD_DIM
+    return _out(dispatch(op, (input,), dim=dim, keepdim=keepdim,
                          dtype=_dtype_arg(dtype)), out)
 
 

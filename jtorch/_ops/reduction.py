@@ -41,6 +41,14 @@ def sum(x, *, dim=None, keepdim=False, dtype=None):
     return jnp.sum(cast(x, dtype), axis=_axes(x, dim), keepdims=keepdim)
 
 
+def prod(x, *, dim=None, keepdim=False, dtype=None):
+    """torch.prod: integer and bool inputs multiply in int64 unless dtype is given."""
+    if dtype is None:
+        d = _dtypes.from_jax(x.dtype)
+        dtype = _dtypes.int64 if not (d.is_floating_point or d.is_complex) else d
+    return jnp.prod(cast(x, dtype), axis=_axes(x, dim), keepdims=keepdim)
+
+
 def mean(x, *, dim=None, keepdim=False, dtype=None):
     d = dtype or _dtypes.from_jax(x.dtype)
     if not (d.is_floating_point or d.is_complex):
