@@ -74,7 +74,7 @@ class Recorder:
 
 
 def run_both(program):
-    """Run `program` on torch and on jtorch and assert the records agree."""
+    """Run `program` on torch and on jtorch, assert the records agree; returns their count."""
     expected = Recorder(torch)
     program(torch, expected)
     actual = Recorder(jtorch)
@@ -83,6 +83,7 @@ def run_both(program):
     assert [e[:2] for e in actual.log] == [e[:2] for e in expected.log]
     for (step, name, want), (_, _, got) in zip(expected.log, actual.log):
         _compare(f"{step}: {name}", want, got)
+    return len(expected.log)  # the number of records compared
 
 
 def main_sentence(message):

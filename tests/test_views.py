@@ -25,7 +25,7 @@ def test_data_setitem_on_leaf_requiring_grad():
         w.data[0, 0] = 100
         rec.tensors("after", w=w, d=d)
         rec.fact("after", grad_fn_is_none=w.grad_fn is None, d_requires_grad=d.requires_grad)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_data_sub_grad_update():
@@ -39,7 +39,7 @@ def test_data_sub_grad_update():
             rec.values(f"step{step}", grad=p.grad)
             p.grad.zero_()
             rec.values(f"zeroed{step}", grad=p.grad)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_detach_shares_version_data_does_not():
@@ -55,7 +55,7 @@ def test_detach_shares_version_data_does_not():
         rec.sharing("data", x, dd)
         d[0] = -1
         rec.tensors("detach setitem", x=x, d=d, dd=dd)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_data_version_starts_at_zero():
@@ -64,7 +64,7 @@ def test_data_version_starts_at_zero():
         x.add_(1)
         x.add_(1)
         rec.tensors("data", x=x, d=x.data, det=x.detach())
-    run_both(program)
+    assert run_both(program)
 
 
 # ---- writes through views ----------------------------------------------------------------
@@ -77,7 +77,7 @@ def test_column_view_add_():
         x[:, 1].add_(1)
         rec.tensors("written", x=x, col=col)
         rec.sharing("written", x, col)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_flat_view_setitem():
@@ -87,7 +87,7 @@ def test_flat_view_setitem():
         x.view(-1)[3] = 0
         rec.tensors("written", x=x, flat=flat)
         rec.sharing("flat", x, flat)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_transpose_mul_():
@@ -100,7 +100,7 @@ def test_transpose_mul_():
         y[0, 2] = -5
         rec.tensors("setitem", x=x, y=y)
         rec.sharing("t", x, y)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_nested_view_of_slice_of_transpose():
@@ -117,7 +117,7 @@ def test_nested_view_of_slice_of_transpose():
         x.mul_(-1)
         rec.tensors("x mul_", x=x, tx=tx, sl=sl, v=v)
         rec.sharing("v", sl, v)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_strided_slices_and_permute():
@@ -131,7 +131,7 @@ def test_strided_slices_and_permute():
         u = s.unsqueeze(1).squeeze(1)
         u.sub_(1)
         rec.tensors("unsqueeze/squeeze sub_", x=x, s=s, u=u)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_base_and_views_see_each_other():
@@ -149,7 +149,7 @@ def test_base_and_views_see_each_other():
         rec.tensors("base zero_", x=x, row=row, col=col)
         x.copy_(grid(lib))
         rec.tensors("base copy_", x=x, row=row, col=col)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_unbind_pieces_written_in_place():
@@ -163,7 +163,7 @@ def test_unbind_pieces_written_in_place():
         c3.zero_()
         rec.tensors("c3 zero_", x=x, c3=c3, r1=r1)
         rec.sharing("unbind", x, r1)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_split_and_chunk_pieces_written_in_place():
@@ -180,7 +180,7 @@ def test_split_and_chunk_pieces_written_in_place():
         chunks[2].add_(100)
         rec.tensors("chunk add_", x=x, c0=chunks[0], c2=chunks[2], a=a)
         rec.fact("counts", n_parts=len(parts), n_chunks=len(chunks))
-    run_both(program)
+    assert run_both(program)
 
 
 def test_narrow_fill_():
@@ -192,7 +192,7 @@ def test_narrow_fill_():
         rec.tensors("fill_", x=x, n=n)
         x.narrow(0, -1, 1).mul_(3)
         rec.tensors("negative start", x=x, n=n)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_diagonal_writes():
@@ -208,7 +208,7 @@ def test_diagonal_writes():
         low = x.t().diagonal(-2)
         low[1] = -9
         rec.tensors("offset -2 of t", x=x, low=low)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_view_incompatible_layout_raises_reshape_copies():
@@ -225,7 +225,7 @@ def test_view_incompatible_layout_raises_reshape_copies():
         ok[0, 0] = -1
         rec.tensors("reshape view", x=x, ok=ok)
         rec.sharing("reshape view", x, ok)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_contiguous_self_or_copy():
@@ -239,7 +239,7 @@ def test_contiguous_self_or_copy():
         rec.sharing("copy", y, c)
         c[0, 0] = 50
         rec.tensors("written", x=x, y=y, c=c)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_expand_in_place_raises():
@@ -251,7 +251,7 @@ def test_expand_in_place_raises():
         rec.error("add_", lambda: e.add_(1), message=True)
         rec.error("column setitem", lambda: e.__setitem__((slice(None), 0), 5))
         rec.tensors("after errors", x=x, e=e)
-    run_both(program)
+    assert run_both(program)
 
 
 @pytest.mark.xfail(strict=True, reason="jtorch/_api/indexing.py setitem commits the whole "
@@ -264,7 +264,7 @@ def test_expand_setitem_of_non_overlapping_part():
         rec.tensors("element setitem", x=x, e=e)
         e[1] = lib.arange(4, dtype=lib.float32)
         rec.tensors("row setitem", x=x, e=e)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_copies_do_not_alias():
@@ -279,7 +279,7 @@ def test_copies_do_not_alias():
             rec.sharing(name, x, t, name=name)
             t.fill_(-1)
         rec.tensors("written", x=x, adv=adv, masked=masked, cloned=cloned, flat_copy=flat_copy)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_zero_dim_and_T_views():
@@ -294,7 +294,7 @@ def test_zero_dim_and_T_views():
         flat = x.flatten()
         flat[0] = 77
         rec.tensors("T and flatten", x=x, tt=tt, flat=flat, s=s)
-    run_both(program)
+    assert run_both(program)
 
 
 @pytest.mark.xfail(strict=True, reason="jtorch/_tensor.py `data` setter only rebinds the root's "
@@ -316,7 +316,7 @@ def test_data_assignment_rebinds_storage():
         rec.tensors("old view written", x=x, v=v)
         x.add_(1)
         rec.tensors("new storage written", x=x, v=v)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_view_of_non_leaf_and_detached_alias():
@@ -330,7 +330,7 @@ def test_view_of_non_leaf_and_detached_alias():
         d[0] = -1
         rec.tensors("through detach", y=y, d=d, row=row)
         rec.fact("grad_fn", y=y.grad_fn.name(), row=row.grad_fn.name())
-    run_both(program)
+    assert run_both(program)
 
 
 # ---- __setitem__ keys --------------------------------------------------------------------
@@ -373,7 +373,7 @@ def test_setitem(case):
         v = y[:3, 1:]
         SETITEM_CASES[case](lib, v)
         rec.tensors("on view", y=y, v=v)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_setitem_shape_mismatch_raises():
@@ -383,7 +383,7 @@ def test_setitem_shape_mismatch_raises():
         rec.error("too many indices", lambda: x.__setitem__((0, 0, 0), 1))
         rec.error("out of range", lambda: x.__setitem__(5, 1))
         rec.tensors("unchanged", x=x)
-    run_both(program)
+    assert run_both(program)
 
 
 def test_chained_indexing_setitem():
@@ -393,7 +393,7 @@ def test_chained_indexing_setitem():
         x[2][-1] = -5
         x[1][1:3] = lib.tensor([8.0, 9.0])
         rec.tensors("chained", x=x)
-    run_both(program)
+    assert run_both(program)
 
 
 # ---- dtype and shape rules of in-place ops -----------------------------------------------
@@ -413,7 +413,7 @@ def test_inplace_dtype_rules():
         rec.tensors("float ops", f=f)
         b = lib.tensor([True, False])
         rec.error("bool add_ int", lambda: b.add_(1))
-    run_both(program)
+    assert run_both(program)
 
 
 def test_inplace_shape_rules():
@@ -426,7 +426,7 @@ def test_inplace_shape_rules():
         v = lib.ones(4)
         rec.error("1-D += 2-D", lambda: v.add_(lib.ones(3, 4)), message=True)
         rec.tensors("unchanged", x=x, v=v)
-    run_both(program)
+    assert run_both(program)
 
 
 # ---- the seed program: a layer shared between two places ---------------------------------
@@ -447,4 +447,4 @@ def test_shared_weight_seen_from_both_places():
         rec.values("equal after", eq=eq)
         rec.tensors("weights", w2=net[2].weight, w4=net[4].weight)
         rec.fact("identity", same=net[2].weight is net[4].weight)
-    run_both(program)
+    assert run_both(program)
