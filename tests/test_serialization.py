@@ -258,3 +258,81 @@ def test_inconsistent_storage_size_is_refused(tmp_path):
             zf.writestr(n, d[:8] if n.endswith("data/0") else d)
     with pytest.raises(RuntimeError, match="declares 4 elements"):
         jtorch.load(tmp_path / "short.pth")
+
+
+class _Eval:
+    def __reduce__(self):
+        return (eval, ("__import__('pathlib').Path('PWNED_EVAL').touch()",))
+
+
+class _Exec:
+    def __reduce__(self):
+        import builtins
+        return (builtins.exec, ("open('PWNED_EXEC', 'w').close()",))
+
+
+class _ImportModule:
+    def __reduce__(self):
+        import importlib
+        return (importlib.import_module, ("antigravity",))
+
+
+@pytest.mark.parametrize("payload", [_Eval, _Exec, _ImportModule])
+def test_eval_exec_and_imports_are_refused(tmp_path, monkeypatch, payload):
+    monkeypatch.chdir(tmp_path)
+    torch.save({"x": torch.ones(1), "evil": payload()}, tmp_path / "evil.pth")
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
+        jtorch.load(tmp_path / "evil.pth")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.pth"]
+
+
+def _seed_models(nn_):
+    lenet = nn_.Sequential(nn_.Conv2d(1, 6, 5), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Conv2d(6, 16, 5),
+                           nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(16 * 5 * 5, 120),
+                           nn_.Linear(120, 84), nn_.Linear(84, 10))
+    tudui = nn_.Sequential(nn_.Conv2d(3, 32, 5, padding=2), nn_.MaxPool2d(2),
+                           nn_.Conv2d(32, 32, 5, padding=2), nn_.MaxPool2d(2),
+                           nn_.Conv2d(32, 64, 5, padding=2), nn_.MaxPool2d(2), nn_.Flatten(),
+                           nn_.Linear(1024, 64), nn_.Linear(64, 10))
+    quickstart = nn_.Sequential(nn_.Flatten(), nn_.Linear(784, 512), nn_.ReLU(),
+                                nn_.Linear(512, 512), nn_.ReLU(), nn_.Linear(512, 10))
+    with_bn = nn_.Sequential(nn_.Linear(8, 8), nn_.BatchNorm1d(8), nn_.Dropout(0.5))
+    lstm = nn_.LSTM(input_size=28, hidden_size=64, num_layers=1, batch_first=True)
+    return {"lenet": lenet, "tudui": tudui, "quickstart": quickstart, "with_bn": with_bn,
+            "lstm": lstm}
+
+
+@pytest.mark.parametrize("name", ["lenet", "tudui", "quickstart", "with_bn", "lstm"])
+def test_seed_model_state_dicts_move_both_ways(tmp_path, name):
+    t_model = _seed_models(torch.nn)[name]
+    j_model = _seed_models(jtorch.nn)[name]
+    torch.save(t_model.state_dict(), tmp_path / "t.pth")
+    j_model.load_state_dict(jtorch.load(tmp_path / "t.pth"))
+    jtorch.save(j_model.state_dict(), tmp_path / "j.pth")
+    back = torch.load(tmp_path / "j.pth")
+    original = t_model.state_dict()
+    assert list(back) == list(original)
+    for key, value in original.items():
+        assert back[key].dtype == value.dtype and back[key].shape == value.shape, key
+        np.testing.assert_array_equal(back[key].numpy(), value.numpy())
+
+
+def test_optimizer_state_dicts_move_both_ways(tmp_path):
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((3, 2)).astype(np.float32)
+    for name, kwargs in (("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.01})):
+        tp = torch.tensor(weights, requires_grad=True)
+        t_opt = getattr(torch.optim, name)([tp], **kwargs)
+        tp.grad = torch.ones(3, 2)
+        t_opt.step()
+        torch.save({"epoch": 1, "optimizer_state_dict": t_opt.state_dict(), "loss": 0.5},
+                   tmp_path / "opt.pth")
+        checkpoint = jtorch.load(tmp_path / "opt.pth")
+        jp = jtorch.tensor(weights, requires_grad=True)
+        j_opt = getattr(jtorch.optim, name)([jp], **kwargs)
+        j_opt.load_state_dict(checkpoint["optimizer_state_dict"])
+        jtorch.save({"optimizer_state_dict": j_opt.state_dict()}, tmp_path / "j.pth")
+        back = torch.load(tmp_path / "j.pth")["optimizer_state_dict"]
+        assert back["param_groups"] == t_opt.state_dict()["param_groups"]
+        for key, value in t_opt.state_dict()["state"][0].items():
+            np.testing.assert_allclose(np.asarray(back["state"][0][key]), np.asarray(value))
