@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from jtorch import _device, _dtypes, _strides
+from jtorch._ops.reduction import canonical_dim
 
 
 class Size(tuple):
@@ -74,7 +75,7 @@ class Tensor:
         shape = self._raw.shape
         if dim is None:
             return Size(shape)
-        return shape[_canonical_dim(dim, len(shape))]
+        return shape[canonical_dim(dim, len(shape))]
 
     @property
     def dtype(self):
@@ -133,7 +134,7 @@ class Tensor:
             strides = self._stride = _strides.contiguous_strides(self._raw.shape)
         if dim is None:
             return strides
-        return strides[_canonical_dim(dim, len(strides))]
+        return strides[canonical_dim(dim, len(strides))]
 
     def storage_offset(self):
         return self._offset
@@ -369,15 +370,6 @@ def from_array(array, requires_grad=False) -> Tensor:
 
 
 creation_observer = None  # set by _dispatch.set_observer while jtorch.compile discovers state
-
-
-def _canonical_dim(dim, ndim):
-    """Wrap a possibly negative dim; torch's IndexError for out-of-range dims."""
-    lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
-    if not lo <= dim <= hi:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but "
-                         f"got {dim})")
-    return dim % ndim if ndim > 0 else 0
 
 
 def _python_scalar(t):

@@ -34,18 +34,22 @@ def _axes(x, dim):
     return tuple(a for a in canonical_dims(dim, x.ndim) if a < x.ndim) if x.ndim else ()
 
 
+def _accumulation_dtype(x, dtype):
+    """torch's sum/prod dtype: the given one, else int64 for integer and bool inputs."""
+    if dtype is not None:
+        return dtype
+    d = _dtypes.from_jax(x.dtype)
+    return d if d.is_floating_point or d.is_complex else _dtypes.int64
+
+
 def sum(x, *, dim=None, keepdim=False, dtype=None):
-    if dtype is None:
-        d = _dtypes.from_jax(x.dtype)
-        dtype = _dtypes.int64 if not (d.is_floating_point or d.is_complex) else d
+    dtype = _accumulation_dtype(x, dtype)
     return jnp.sum(cast(x, dtype), axis=_axes(x, dim), keepdims=keepdim)
 
 
 def prod(x, *, dim=None, keepdim=False, dtype=None):
     """torch.prod: integer and bool inputs multiply in int64 unless dtype is given."""
-    if dtype is None:
-        d = _dtypes.from_jax(x.dtype)
-        dtype = _dtypes.int64 if not (d.is_floating_point or d.is_complex) else d
+    dtype = _accumulation_dtype(x, dtype)
     return jnp.prod(cast(x, dtype), axis=_axes(x, dim), keepdims=keepdim)
 
 
