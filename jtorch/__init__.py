@@ -31,7 +31,7 @@ from jtorch._tensor import Size, Tensor  # noqa: E402,F401
 from jtorch._api import creation, indexing, math, views  # noqa: E402,F401
 from jtorch._api._register import FUNCTIONS as _FUNCTIONS  # noqa: E402
 from jtorch._api.creation import Generator, default_generator  # noqa: E402,F401
-from jtorch._api.math import return_types  # noqa: E402,F401
+from jtorch._api import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
 from jtorch import accelerator, autograd, backends, cuda, distributed, nn, optim  # noqa: E402,F401
 from jtorch import hub, utils  # noqa: E402,F401  (torch.hub, torch.utils.data)

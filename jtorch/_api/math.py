@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import collections
-
 from jtorch import _dtypes
+from jtorch._api import return_types
 from jtorch._api._register import register
 from jtorch._dispatch import OUTPUT, Op, dispatch
 from jtorch._ops import activation, linalg, pointwise, reduction
@@ -254,34 +253,6 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     op = MEAN_ALL if dim is None else MEAN_DIM
     return _out(dispatch(op, (input,), dim=_dims(dim), keepdim=keepdim,
                          dtype=_dtype_arg(dtype)), out)
-
-
-class _ReturnType(tuple):
-    """torch.return_types.*: a named (values, indices) tuple."""
-
-    _name = "max"
-
-    def __new__(cls, values, indices):
-        return super().__new__(cls, (values, indices))
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
-
-    def __repr__(self):
-        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-
-def _return_type(name):
-    return type(name, (_ReturnType,), {"_name": name, "__module__": "torch.return_types"})
-
-
-return_types = collections.namedtuple("return_types", ["max", "min"])(
-    _return_type("max"), _return_type("min"))
 
 
 def _min_max(input, dim, keepdim, other, out, all_op, dim_op, binary, result):
