@@ -1,0 +1,3 @@
+"""Pointwise math beyond the core arithmetic: rounding, trig, special functions, float classification, logical ops."""
+
+from __future__ import annotations

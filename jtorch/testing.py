@@ -1,0 +1,3 @@
+"""torch.testing: assert_close with torch's tolerances and messages."""
+
+from __future__ import annotations
