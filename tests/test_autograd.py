@@ -461,15 +461,11 @@ GRAD_FN_CASES = {
 _SCALAR_NOT_INPUT = ("jtorch/_api/math.py: {} takes a Python scalar as torch's Scalar "
                      "argument, not an input: declare Op(..., inputs={}) so next_functions has "
                      "no None edge for it")
-_REFLECTED = ("jtorch/_api/_register.py: _reflected calls fn(scalar, tensor) for __radd__/"
-              "__rmul__; torch calls tensor.add(scalar), so the tensor's edge comes first")
 _NOT_DIFFERENTIABLE = ("jtorch/_api/{}: {} is not a differentiable input in torch's "
                        "derivative formula: declare Op(..., inputs={}) so next_functions "
                        "omits it")
 GRAD_FN_XFAIL = {
     "rsub": _SCALAR_NOT_INPUT.format("RSUB (1 - x is rsub(x, 1))", "(1,)"),
-    "rmul scalar": _REFLECTED,
-    "radd scalar": _REFLECTED,
     "pow scalar": _SCALAR_NOT_INPUT.format("POW_SCALAR", "(0,)"),
     "pow base": _SCALAR_NOT_INPUT.format("POW_BASE", "(1,)"),
     "clamp": _SCALAR_NOT_INPUT.format("CLAMP_SCALAR", "(0,)"),

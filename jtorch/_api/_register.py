@@ -18,9 +18,18 @@ def _inplace_of(fn):
     return inplace
 
 
-def _reflected(fn):
-    def reflected(self, other):
-        return fn(other, self)
+_COMMUTATIVE = frozenset({"__radd__", "__rmul__", "__rand__", "__ror__", "__rxor__"})
+
+
+def _reflected(fn, dunder):
+    """`other <op> self` for a non-tensor `other`: torch evaluates commutative operators as
+    `self.<op>(other)` (so the tensor is the node's first edge), the others as `op(other, self)`."""
+    if dunder in _COMMUTATIVE:
+        def reflected(self, other):
+            return fn(self, other)
+    else:
+        def reflected(self, other):
+            return fn(other, self)
     return reflected
 
 
@@ -45,7 +54,7 @@ def register(fn=None, *, function=True, method=True, inplace=False, dunders=(), 
         for d in dunders:
             setattr(Tensor, d, fn)
         for d in rdunders:
-            setattr(Tensor, d, _reflected(fn))
+            setattr(Tensor, d, _reflected(fn, d))
         for d in idunders:
             setattr(Tensor, d, inplace_fn)
         return fn
