@@ -32,6 +32,8 @@ from jtorch._api import creation, indexing, math, views  # noqa: E402,F401
 from jtorch._api import linalg as _api_linalg, pointwise as _api_pointwise  # noqa: E402,F401
 from jtorch._api import random as _api_random, reductions as _api_reductions  # noqa: E402,F401
 from jtorch._api import shape as _api_shape  # noqa: E402,F401
+from jtorch import _storage  # noqa: E402,F401  (Tensor.storage, resize_)
+from jtorch._storage import TypedStorage, UntypedStorage  # noqa: E402,F401
 from jtorch._api._register import FUNCTIONS as _FUNCTIONS  # noqa: E402
 from jtorch._api.creation import Generator, default_generator  # noqa: E402,F401
 from jtorch._api import return_types  # noqa: E402,F401
