@@ -9,9 +9,9 @@ from jtorch._dispatch import OUTPUT, Op, dispatch
 from jtorch._ops import activation, linalg, pointwise, reduction
 from jtorch._tensor import Tensor
 
-ADD = Op(pointwise.add, "AddBackward0")
-SUB = Op(pointwise.sub, "SubBackward0")
-RSUB = Op(pointwise.sub, "RsubBackward1")
+ADD = Op(pointwise.add, "AddBackward0", inputs=(0, 1))
+SUB = Op(pointwise.sub, "SubBackward0", inputs=(0, 1))
+RSUB = Op(pointwise.sub, "RsubBackward1", inputs=(0, 1))
 MUL = Op(pointwise.mul, "MulBackward0", saves=(0, 1))
 DIV = Op(pointwise.div, "DivBackward0", saves=(0, 1))
 POW_SCALAR = Op(pointwise.pow, "PowBackward0", saves=(0,))
@@ -31,17 +31,36 @@ def _is_integral(x):
     return isinstance(x, int)
 
 
+def number_arg(op_name, arg_name, value):
+    """torch's `Scalar` argument (alpha=, value=): a Python number, or a 0-d tensor that does
+    not require grad, read as its number; anything else is torch's TypeError."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0 or value.requires_grad:
+            raise TypeError(f"{op_name}(): argument '{arg_name}' must be Number, not Tensor")
+        return value.item()
+    return value
+
+
 @register(inplace=True, dunders=("__add__",), rdunders=("__radd__",), idunders=("__iadd__",))
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other."""
-    return _out(dispatch(ADD, (input, other), alpha=alpha), out)
+    return _out(dispatch(ADD, _with_alpha(input, other, number_arg("add", "alpha", alpha))),
+                out)
 
 
 @register(inplace=True, dunders=("__sub__",), idunders=("__isub__",), aliases=("subtract",))
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
     op = SUB if _is_tensor(input) else RSUB
-    return _out(dispatch(op, (input, other), alpha=alpha), out)
+    return _out(dispatch(op, _with_alpha(input, other, number_arg("sub", "alpha", alpha))), out)
+
+
+def _with_alpha(input, other, alpha):
+    """add/sub's operands: alpha goes in positionally (see _ops.pointwise.add), left out when
+    it is the default 1."""
+    if type(alpha) is int and alpha == 1:
+        return (input, other)
+    return (input, other, alpha)
 
 
 Tensor.__rsub__ = lambda self, other: dispatch(RSUB, (other, self))
@@ -55,7 +74,7 @@ def mul(input, other, *, out=None):
 
 
 @register(inplace=True, dunders=("__truediv__",), rdunders=("__rtruediv__",),
-          idunders=("__itruediv__",), aliases=("divide", "true_divide"))
+          idunders=("__itruediv__",), aliases=("divide",))
 def div(input, other, *, rounding_mode=None, out=None):
     """torch.div: true division (integers give the default float dtype) or rounding_mode."""
     return _out(dispatch(DIV, (input, other), rounding_mode=rounding_mode), out)
@@ -119,7 +138,6 @@ def _invert(self):
 
 
 Tensor.__invert__ = _invert
-Tensor.__pos__ = lambda self: self
 
 
 def _comparison(fn, names, dunder):
@@ -175,8 +193,16 @@ def minimum(input, other, *, out=None):
 
 @register(inplace=True, aliases=("clip",))
 def clamp(input, min=None, max=None, *, out=None):
-    """torch.clamp with scalar or tensor bounds (min is applied first, as in torch)."""
-    op = CLAMP_TENSOR if _is_tensor(min) or _is_tensor(max) else CLAMP_SCALAR
+    """torch.clamp with scalar or tensor bounds (min is applied first, as in torch); one
+    tensor and one number bound match neither of torch's overloads (its TypeError)."""
+    tensor_bounds = _is_tensor(min) or _is_tensor(max)
+    if tensor_bounds and not all(b is None or _is_tensor(b) for b in (min, max)):
+        kinds = ", ".join(f"{name}={type(b).__name__}" for name, b in (("min", min), ("max", max))
+                          if b is not None)
+        raise TypeError(f"clamp() received an invalid combination of arguments - got (Tensor, "
+                        f"{kinds}), but expected (Tensor input, Number? min, Number? max) or "
+                        "(Tensor input, Tensor? min, Tensor? max)")
+    op = CLAMP_TENSOR if tensor_bounds else CLAMP_SCALAR
     return _out(dispatch(op, (input, min, max)), out)
 
 
