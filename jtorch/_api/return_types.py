@@ -45,3 +45,12 @@ def structseq(name, fields):
 sys.modules.setdefault("jtorch.return_types", sys.modules[__name__])  # importable, picklable
 max = structseq("max", ("values", "indices"))  # noqa: A001
 min = structseq("min", ("values", "indices"))  # noqa: A001
+sort = structseq("sort", ("values", "indices"))
+topk = structseq("topk", ("values", "indices"))
+kthvalue = structseq("kthvalue", ("values", "indices"))
+median = structseq("median", ("values", "indices"))
+nanmedian = structseq("nanmedian", ("values", "indices"))
+mode = structseq("mode", ("values", "indices"))
+cummax = structseq("cummax", ("values", "indices"))
+cummin = structseq("cummin", ("values", "indices"))
+aminmax = structseq("aminmax", ("min", "max"))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
+import functools
+import math
+
+import jax
 import jax.numpy as jnp
+from jax import lax
 
 from jtorch import _dtypes
 from jtorch._ops.promote import cast
@@ -122,3 +128,243 @@ def max_dim(x, *, dim, keepdim=False):
 
 def min_dim(x, *, dim, keepdim=False):
     return _value_index(x, dim, keepdim, argmin, "min")
+
+
+# ---- statistics: var/std, logsumexp, norms, nan-aware sums --------------------------------
+
+def _is_inexact(x):
+    d = _dtypes.from_jax(x.dtype)
+    return d.is_floating_point or d.is_complex
+
+
+def _reduced_count(x, axes):
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return n
+
+
+@jax.custom_jvp
+def _sqrt_zero_grad(v):
+    """sqrt whose derivative at 0 is 0 (torch's std/norm backward masks a zero result)."""
+    return jnp.sqrt(v)
+
+
+@_sqrt_zero_grad.defjvp
+def _sqrt_zero_grad_jvp(primals, tangents):
+    (v,), (dv,) = primals, tangents
+    y = jnp.sqrt(v)
+    return y, jnp.where(y == 0, 0, dv / (2 * jnp.where(y == 0, 1, y)))
+
+
+def var(x, *, dim=None, correction=1, keepdim=False):
+    """torch.var: sum((x - mean)^2) / max(0, N - correction); complex inputs give real results."""
+    if not _is_inexact(x):
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    axes = _axes(x, dim)
+    centered = x - jnp.mean(x, axis=axes, keepdims=True)
+    squares = jnp.real(centered * jnp.conj(centered)) if jnp.iscomplexobj(x) else centered ** 2
+    divisor = builtins.max(0, _reduced_count(x, axes) - correction)
+    return jnp.sum(squares, axis=axes, keepdims=keepdim) / jnp.asarray(divisor, squares.dtype)
+
+
+def std(x, *, dim=None, correction=1, keepdim=False):
+    return _sqrt_zero_grad(var(x, dim=dim, correction=correction, keepdim=keepdim))
+
+
+def var_mean(x, *, dim=None, correction=1, keepdim=False):
+    return (var(x, dim=dim, correction=correction, keepdim=keepdim),
+            jnp.mean(x, axis=_axes(x, dim), keepdims=keepdim))
+
+
+def std_mean(x, *, dim=None, correction=1, keepdim=False):
+    v, m = var_mean(x, dim=dim, correction=correction, keepdim=keepdim)
+    return _sqrt_zero_grad(v), m
+
+
+def logsumexp(x, *, dim=None, keepdim=False):
+    """torch.logsumexp: integer and bool inputs give the default float dtype; empty gives -inf."""
+    from jtorch._ops.promote import to_float
+    x = to_float(x)
+    axes = _axes(x, dim)
+    peak = jnp.max(x, axis=axes, keepdims=True, initial=-jnp.inf)
+    peak = lax.stop_gradient(jnp.where(jnp.isfinite(peak), peak, 0))
+    out = jnp.log(jnp.sum(jnp.exp(x - peak), axis=axes, keepdims=True)) + peak
+    return out if keepdim else jnp.squeeze(out, axes)
+
+
+def nansum(x, *, dim=None, keepdim=False, dtype=None):
+    if _is_inexact(x):
+        x = jnp.where(jnp.isnan(x), jnp.zeros((), x.dtype), x)
+    return sum(x, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+def nanmean(x, *, dim=None, keepdim=False, dtype=None):
+    """torch.nanmean: nansum / number of non-NaN elements (floating point inputs only)."""
+    if not _is_inexact(x):
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_dtypes.title_name(_dtypes.from_jax(x.dtype))}")
+    count = sum(~jnp.isnan(x), dim=dim, keepdim=keepdim)
+    total = nansum(x, dim=dim, keepdim=keepdim, dtype=dtype)
+    return total / count.astype(total.dtype)
+
+
+def all(x, *, dim=None, keepdim=False):  # noqa: A001
+    """torch.all: bool result, except uint8 inputs which keep uint8 (as torch does)."""
+    out = jnp.all(x != 0, axis=_axes(x, dim), keepdims=keepdim)
+    return out.astype(jnp.uint8) if x.dtype == jnp.uint8 else out
+
+
+def any(x, *, dim=None, keepdim=False):  # noqa: A001
+    out = jnp.any(x != 0, axis=_axes(x, dim), keepdims=keepdim)
+    return out.astype(jnp.uint8) if x.dtype == jnp.uint8 else out
+
+
+def count_nonzero(x, *, dim=None):
+    return jnp.sum(x != 0, axis=_axes(x, dim), dtype=jnp.int64)
+
+
+def aminmax(x, *, dim=None, keepdim=False):
+    """torch.aminmax: (min, max); ties share the gradient evenly, as torch's AminmaxBackward."""
+    if x.size == 0 and (dim is None or x.ndim == 0):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    if dim is not None:
+        _check_nonempty(x, "aminmax", canonical_dim(dim, x.ndim))
+    axes = _axes(x, dim)
+    return (jnp.min(x, axis=axes, keepdims=keepdim), jnp.max(x, axis=axes, keepdims=keepdim))
+
+
+# ---- norms ---------------------------------------------------------------------------------
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2, 3))
+def _p_norm(a, p, axes, keepdim):
+    """(sum a^p)^(1/p) of non-negative a; the derivative is 0 where a or the norm is 0 (torch's
+    norm backward masks those, JAX's would give NaN)."""
+    return jnp.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+
+
+@_p_norm.defjvp
+def _p_norm_jvp(p, axes, keepdim, primals, tangents):
+    (a,), (da,) = primals, tangents
+    norm = _p_norm(a, p, axes, keepdim)
+    kept = norm if keepdim else jnp.expand_dims(norm, axes)
+    scale = jnp.where(a == 0, 0, a ** (p - 1)) / jnp.where(kept == 0, 1, kept ** (p - 1))
+    scale = jnp.where(kept == 0, 0, scale)
+    return norm, jnp.sum(scale * da, axis=axes, keepdims=keepdim)
+
+
+@jax.custom_jvp
+def _abs(x):
+    """|x| whose derivative at 0 is 0 (torch's sgn), where JAX's abs takes 1."""
+    return jnp.abs(x)
+
+
+@_abs.defjvp
+def _abs_jvp(primals, tangents):
+    (x,), (dx,) = primals, tangents
+    a = jnp.abs(x)
+    if jnp.iscomplexobj(x):
+        return a, jnp.where(a == 0, 0, jnp.real(jnp.conj(x) * dx) / jnp.where(a == 0, 1, a))
+    return a, jnp.sign(x) * dx
+
+
+def vector_norm(x, *, ord=2, dim=None, keepdim=False, dtype=None):
+    """torch.linalg.vector_norm (torch.norm with a numeric p): float and complex inputs only."""
+    if not _is_inexact(x):
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtypes.title_name(_dtypes.from_jax(x.dtype))}")
+    if dtype is not None:
+        x = cast(x, dtype)
+    axes = _axes(x, dim)
+    a = _abs(x)
+    if ord in (math.inf, -math.inf):
+        if (x.size == 0 and dim is None) or builtins.any(x.shape[ax] == 0 for ax in axes):
+            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
+                               "because the operation does not have an identity")
+        reduce = jnp.max if ord > 0 else jnp.min
+        return reduce(a, axis=axes, keepdims=keepdim)
+    if ord == 0:
+        return jnp.sum(a != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
+    if ord == 1:
+        return jnp.sum(a, axis=axes, keepdims=keepdim)
+    return _p_norm(a, float(ord), axes, keepdim)
+
+
+def nuclear_norm(x, *, dim=(-2, -1), keepdim=False, dtype=None):
+    """torch.linalg.matrix_norm(x, 'nuc', dim): the sum of singular values over two dims."""
+    if not _is_inexact(x):
+        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtypes.title_name(_dtypes.from_jax(x.dtype))}")
+    if x.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if dtype is not None:
+        x = cast(x, dtype)
+    d0, d1 = (canonical_dim(d, x.ndim) for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    moved = jnp.moveaxis(x, (d0, d1), (-2, -1))
+    out = jnp.sum(jnp.linalg.svd(moved, compute_uv=False), axis=-1)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            out = jnp.expand_dims(out, d)
+    return out
+
+
+# ---- scans ---------------------------------------------------------------------------------
+
+def _scan_dim(x, dim):
+    return canonical_dim(dim, x.ndim)
+
+
+def cumsum(x, *, dim, dtype=None):
+    """torch.cumsum: integer and bool inputs accumulate in int64 unless dtype is given."""
+    dim = _scan_dim(x, dim)
+    x = cast(x, _accumulation_dtype(x, dtype))
+    return x if x.ndim == 0 else jnp.cumsum(x, axis=dim)
+
+
+def cumprod(x, *, dim, dtype=None):
+    dim = _scan_dim(x, dim)
+    x = cast(x, _accumulation_dtype(x, dtype))
+    return x if x.ndim == 0 else jnp.cumprod(x, axis=dim)
+
+
+def logcumsumexp(x, *, dim):
+    dim = _scan_dim(x, dim)
+    if not _is_inexact(x):
+        raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for '
+                                  f"'{_dtypes.title_name(_dtypes.from_jax(x.dtype))}'")
+    return x if x.ndim == 0 else lax.cumlogsumexp(x, axis=dim)
+
+
+def _cumulative_extreme(x, dim, greater):
+    """torch.cummax/cummin: running extreme and its index. Ties take the later index, and a NaN
+    (each new one) takes over for the rest of the scan, as torch's kernel does. Values are read
+    at the indices, so gradients reach only the selected elements."""
+    dim = _scan_dim(x, dim)
+    if x.ndim == 0:
+        return x, jnp.zeros((), jnp.int64)
+    keys = lax.stop_gradient(x)
+    nan = jnp.isnan(keys) if _is_inexact(x) else jnp.zeros(x.shape, bool)
+    iota = lax.broadcasted_iota(jnp.int64, x.shape, dim)
+
+    def combine(earlier, later):
+        (av, ai, an), (bv, bi, bn) = earlier, later
+        better = bv >= av if greater else bv <= av
+        take = bn | (~an & better)
+        return jnp.where(take, bv, av), jnp.where(take, bi, ai), take & bn | ~take & an
+
+    if x.shape[dim] == 0:
+        return x, iota
+    _, indices, _ = lax.associative_scan(combine, (keys, iota, nan), axis=dim)
+    return jnp.take_along_axis(x, indices, axis=dim), indices
+
+
+def cummax(x, *, dim):
+    return _cumulative_extreme(x, dim, greater=True)
+
+
+def cummin(x, *, dim):
+    return _cumulative_extreme(x, dim, greater=False)
