@@ -10,6 +10,7 @@ from jtorch._api._register import register
 from jtorch._api.views import INDEX_OPS
 from jtorch._dispatch import Op, commit_inplace, dispatch, dispatch_view
 from jtorch._ops import indexing as index_ops
+from jtorch._ops.promote import broadcast_shapes
 from jtorch._tensor import Tensor, from_array
 
 ADVANCED_INDEX = Op(index_ops.advanced_index, "IndexBackward0")
@@ -47,12 +48,11 @@ def _expand_ellipsis(key, ndim):
     if consumed > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     ellipses = [i for i, k in enumerate(key) if k is Ellipsis]
-    if len(ellipses) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     fill = (slice(None),) * (ndim - consumed)
     if ellipses:
+        # as torch: the first `...` takes the unindexed dims, any later one stands for none
         i = ellipses[0]
-        return key[:i] + fill + key[i + 1:]
+        return key[:i] + fill + tuple(k for k in key[i + 1:] if k is not Ellipsis)
     return key + fill
 
 
@@ -70,7 +70,7 @@ def _normalize(x, key):
         if item is None:
             entries.append(("n",))
             continue
-        size = shape[dim]
+        size = shape[dim] if dim < len(shape) else 0  # past the end: only x[True]-like
         if isinstance(item, slice):
             start, stop, step = item.indices(size)
             if step <= 0:
@@ -79,7 +79,12 @@ def _normalize(x, key):
             entries.append(("s", start, stop, step))
             dim += 1
         elif isinstance(item, Tensor):
-            if item.dtype is _dtypes.bool_:
+            if item.dtype is _dtypes.bool_ and item.ndim == 0:
+                # as torch: a new dim, indexed by the index tensor [0] (True) or [] (False)
+                entries.append(("m", len(tensors)))
+                tensors.append(from_array(jax.numpy.zeros(int(bool(_concrete_mask(item))),
+                                                          np.int64)))
+            elif item.dtype is _dtypes.bool_:
                 for array in _mask_positions(item, shape[dim:dim + item.ndim]):
                     entries.append(("t", len(tensors)))
                     tensors.append(array)
@@ -102,7 +107,34 @@ def _normalize(x, key):
     while entries and entries[-1][0] == "s" and entries[-1][1:] == (0, shape[dim - 1], 1):
         entries.pop()
         dim -= 1
+    tensors = [_on_device_of(t, x) for t in tensors]
+    index_shapes = [tuple(t.shape) for t in tensors]
+    try:
+        broadcast_shapes(*index_shapes)
+    except RuntimeError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                         "shapes " + ", ".join(str(list(s)) for s in index_shapes)) from None
     return tuple(entries), tensors
+
+
+def _on_device_of(index, x):
+    """The index tensor on x's device: as torch, indexing accepts index tensors on another
+    device (a CPU index into an accelerator tensor)."""
+    array, target = index._array, x._array
+    if isinstance(array, jax.core.Tracer) or isinstance(target, jax.core.Tracer):
+        return index
+    devices = target.devices()
+    if array.devices() == devices or not getattr(array, "committed", True):
+        return index
+    return from_array(jax.device_put(array, next(iter(devices))))
+
+
+def _concrete_mask(mask):
+    values = mask._array
+    if isinstance(values, jax.core.Tracer):
+        raise RuntimeError("boolean mask indexing gives a data-dependent shape, which cannot be "
+                           "traced by jtorch.compile; use torch.where or masked_fill instead")
+    return np.asarray(values)
 
 
 def _mask_positions(mask, dims):
@@ -111,12 +143,8 @@ def _mask_positions(mask, dims):
     if tuple(mask.shape) != tuple(dims):
         raise IndexError(f"The shape of the mask {list(mask.shape)} at index 0 does not match the "
                          f"shape of the indexed tensor {list(dims)} at index 0")
-    values = mask._array
-    if isinstance(values, jax.core.Tracer):
-        raise RuntimeError("boolean mask indexing gives a data-dependent shape, which cannot be "
-                           "traced by jtorch.compile; use torch.where or masked_fill instead")
     return [from_array(jax.numpy.asarray(p, dtype=np.int64))
-            for p in np.nonzero(np.asarray(values))]
+            for p in np.nonzero(_concrete_mask(mask))]
 
 
 def _check_bounds(index, size, dim, error=IndexError):
@@ -147,7 +175,7 @@ def setitem(self, key, value):
             tuple(self.shape) and (not isinstance(value, Tensor) or value.numel() == 1):
         if isinstance(value, Tensor):
             value = value.reshape(())
-        result = dispatch(MASKED_FILL, (self, key, value))
+        result = dispatch(MASKED_FILL, (self, _on_device_of(key, self), value))
     else:
         entries, tensors = _normalize(self, key)
         if not isinstance(value, Tensor):
