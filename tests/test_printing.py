@@ -472,3 +472,41 @@ def test_empty_with_device_string():
 def test_unknown_dtype_rejected():
     with pytest.raises(ValueError):
         _printing.tensor_repr(np.zeros(2), dtype_name="float8")
+
+
+# ---------------------------------------------------------------------------
+# End to end: repr of jtorch tensors under jtorch.set_printoptions, against torch
+# ---------------------------------------------------------------------------
+
+E2E_CASES = [
+    "lib.arange(2000.0)", "lib.arange(3000).reshape(30, 100)", "lib.ones(40, 40) / 3",
+    "lib.tensor([1e-8, 1.0, 1e6])", "lib.tensor([0.1, 123456.0])", "lib.tensor([1, -20, 300])",
+    "lib.tensor([True, False])", "lib.tensor([1 + 2j, -0.5j])", "lib.tensor(2.5)",
+    "lib.tensor(7)", "lib.zeros(0)", "lib.zeros(2, 0)", "lib.zeros(0, dtype=lib.int64)",
+    "lib.tensor([1.5, 2.5], dtype=lib.float64)", "lib.tensor([1, 2], dtype=lib.int32)",
+    "lib.tensor([1.5, 2.0], dtype=lib.float16)", "lib.ones(2, 3, requires_grad=True)",
+    "lib.ones(2, 3, requires_grad=True) * 2", "lib.linspace(0, 1, 7, requires_grad=True).sum()",
+    "lib.tensor([[1.0, float('nan')], [float('inf'), -2.0]])", "lib.eye(3, dtype=lib.int64)",
+    "lib.arange(24.0).reshape(2, 3, 4) * 1.5", "lib.logspace(-10, 10, 5)",
+]
+E2E_OPTIONS = [
+    {}, {"precision": 2}, {"precision": 8}, {"threshold": 5}, {"threshold": 5, "edgeitems": 1},
+    {"linewidth": 30}, {"sci_mode": True}, {"sci_mode": False}, {"profile": "short"},
+    {"profile": "full"}, {"profile": "default"},
+]
+
+
+@pytest.mark.parametrize("options", E2E_OPTIONS, ids=str)
+def test_jtorch_tensor_repr_under_options(options):
+    import jtorch
+
+    torch.set_printoptions(**options)
+    jtorch.set_printoptions(**options)
+    failures = []
+    for expr in E2E_CASES:
+        expected = repr(eval(expr, {"lib": torch}))
+        got = repr(eval(expr, {"lib": jtorch}))
+        if got != expected:
+            failures.append(f"{expr}\nexpected:\n{expected}\ngot:\n{got}")
+    assert jtorch.get_printoptions() == torch._tensor_str.get_printoptions()
+    assert not failures, "\n\n".join(failures)

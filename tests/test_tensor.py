@@ -291,3 +291,205 @@ def test_factories_match_torch():
     for case in cases:
         jt, tt = _both(case)
         assert repr(jt) == repr(tt)
+
+
+# ---- dtype utilities ------------------------------------------------------------------------
+
+FINFO_DTYPES = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128"]
+
+
+@pytest.mark.parametrize("name", FINFO_DTYPES)
+def test_finfo_matches_torch(name):
+    jf, tf = jtorch.finfo(jt_dtype(name)), torch.finfo(t_dtype(name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(jf, attr) == getattr(tf, attr), attr
+    assert repr(jf) == repr(tf)
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_matches_torch(name):
+    ji, ti = jtorch.iinfo(jt_dtype(name)), torch.iinfo(t_dtype(name))
+    assert (ji.bits, ji.max, ji.min, ji.dtype) == (ti.bits, ti.max, ti.min, ti.dtype)
+    assert repr(ji) == repr(ti)
+
+
+def test_finfo_iinfo_defaults_and_errors():
+    assert jtorch.finfo().dtype == torch.finfo().dtype == "float32"
+    assert jtorch.finfo(jtorch.float32) == jtorch.finfo(jtorch.float32)
+    for fn, arg in [("finfo", "int32"), ("iinfo", "float32"), ("iinfo", "bool")]:
+        with pytest.raises(TypeError) as theirs:
+            getattr(torch, fn)(t_dtype(arg))
+        with pytest.raises(TypeError) as ours:
+            getattr(jtorch, fn)(jt_dtype(arg))
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_typename_and_predicates():
+    for make in (lambda m: m.zeros(2), lambda m: m.zeros(2, dtype=m.int64),
+                 lambda m: m.zeros(2, dtype=m.bool), lambda m: 3, lambda m: np.zeros(2),
+                 lambda m: [1]):
+        assert jtorch.typename(make(jtorch)) == torch.typename(make(torch))
+    assert jtorch.typename(jtorch.nn.Linear(2, 2)) == "torch.nn.modules.linear.Linear"
+    for name in ("is_complex", "is_floating_point", "numel"):
+        with pytest.raises(TypeError, match="must be Tensor, not int"):
+            getattr(jtorch, name)(3)
+    assert jtorch.is_complex(jtorch.zeros(2, dtype=jtorch.complex64))
+    assert not jtorch.is_complex(jtorch.zeros(2)) and jtorch.is_tensor(jtorch.zeros(1))
+    assert not jtorch.is_tensor(3) and jtorch.numel(jtorch.zeros(2, 3)) == 6
+    assert jtorch.is_nonzero(jtorch.tensor([1])) and not jtorch.is_nonzero(jtorch.tensor(0.0))
+    for bad in ([1, 2], []):
+        with pytest.raises(RuntimeError):
+            torch.is_nonzero(torch.tensor(bad))
+        with pytest.raises(RuntimeError):
+            jtorch.is_nonzero(jtorch.tensor(bad))
+
+
+@pytest.mark.parametrize("dtype", DTYPE_NAMES)
+def test_sizes_in_bytes(dtype):
+    jt, tt = jtorch.zeros(2, 3, dtype=jt_dtype(dtype)), torch.zeros(2, 3, dtype=t_dtype(dtype))
+    assert (jt.itemsize, jt.nbytes, jt.element_size(), jt.nelement(), jt.numel()) == \
+        (tt.itemsize, tt.nbytes, tt.element_size(), tt.nelement(), tt.numel())
+    assert (jt.is_floating_point(), jt.is_complex()) == (tt.is_floating_point(), tt.is_complex())
+
+
+TO_FORMS = [
+    "x.to(lib.float64)", "x.to(lib.float64, True, True)", "x.to('cpu', lib.float64, False, True)",
+    "x.to(lib.zeros(1, dtype=lib.int32), non_blocking=True, copy=True)",
+    "x.to(lib.zeros(1), copy=True) is x", "x.to(lib.zeros(1)) is x", "x.to(float)", "x.to(int)",
+    "x.to(dtype=lib.float32, copy=True) is x", "x.to(device='cpu', dtype=lib.float32) is x",
+    "x.to() is x", "x.to('cpu') is x", "x.to(lib.device('cpu'), non_blocking=True) is x",
+    "x.to(lib.float16).to(lib.float32)", "x.to(lib.int8, copy=False)",
+    "x.to(foo=1)", "x.to(lib.float64, lib.float32)", "x.double() is x", "x.float() is x",
+    "x.type(lib.DoubleTensor)", "x.type('torch.IntTensor')", "x.type(lib.FloatTensor) is x",
+    "x.type(lib.int64)", "x.type('torch.Foo')", "x.type('float')", "x.type()",
+    "x.long().type()", "x.bool().type()", "x.cfloat().type()", "x.bfloat16().type()",
+    "x.half().type()", "x.char().type()", "x.byte().type()", "x.short().type()",
+]
+
+
+@pytest.mark.parametrize("form", TO_FORMS)
+def test_to_and_type_forms(form):
+    def run(lib):
+        x = lib.tensor([[1.5, -2.0, 3.0]])
+        try:
+            out = eval(form, {"lib": lib, "x": x})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__
+        if isinstance(out, (lib.Tensor,)):
+            return str(out.dtype), out.tolist(), out.requires_grad
+        return out
+    assert run(jtorch) == run(torch)
+
+
+def test_to_keeps_autograd():
+    for lib in (torch, jtorch):
+        x = lib.ones(2, requires_grad=True)
+        y = x.to(lib.float64)
+        assert type(y.grad_fn).__name__ == "ToCopyBackward0"
+        y.sum().backward()
+        assert x.grad.dtype == lib.float32 and x.grad.tolist() == [1.0, 1.0]
+
+
+# ---- legacy constructors and Variable --------------------------------------------------------
+
+LEGACY = [
+    "lib.FloatTensor(2, 3).zero_()", "lib.FloatTensor([1, 2])", "lib.LongTensor([1, 2])",
+    "lib.LongTensor([1.7, 2])", "lib.DoubleTensor([[1, 2]])", "lib.IntTensor(2).zero_()",
+    "lib.ByteTensor([1, 2])", "lib.BoolTensor([1, 0])", "lib.HalfTensor([1, 0])",
+    "lib.FloatTensor()", "lib.FloatTensor(lib.Size([2])).zero_()", "lib.FloatTensor((2, 3))",
+    "lib.FloatTensor(np.array([1, 2]))", "lib.FloatTensor(lib.tensor([1., 2.]))",
+    "lib.FloatTensor(lib.tensor([1, 2]))", "lib.FloatTensor(2, 3.0)", "lib.FloatTensor(2.0)",
+    "lib.FloatTensor([1, 2], dtype=lib.float64)", "lib.Tensor([1, 2])", "lib.Tensor(2).zero_()",
+    "lib.Tensor(np.array([1, 2]))", "lib.Tensor()", "lib.LongTensor(3).zero_()",
+    "isinstance(lib.zeros(2), lib.FloatTensor)", "isinstance(lib.zeros(2), lib.LongTensor)",
+    "isinstance(lib.zeros(2, dtype=lib.int64), lib.LongTensor)", "repr(lib.FloatTensor)",
+    "lib.FloatTensor.dtype", "lib.autograd.Variable(lib.ones(2), requires_grad=True)",
+    "lib.autograd.Variable(lib.ones(2)).requires_grad",
+]
+
+
+@pytest.mark.parametrize("expr", LEGACY)
+def test_legacy_constructors(expr):
+    def run(lib):
+        try:
+            out = eval(expr, {"lib": lib, "np": np})
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__
+        return repr(out)
+    assert run(jtorch) == run(torch)
+
+
+# ---- default dtype --------------------------------------------------------------------------
+
+DEFAULT_DTYPE_CASES = [
+    "lib.tensor([1.0])", "lib.tensor([1, 2])", "lib.tensor(1 + 2j)", "lib.zeros(2)",
+    "lib.arange(0.0, 1.0, 0.25)", "lib.arange(3)", "lib.linspace(0, 1, 3)", "lib.eye(2)",
+    "lib.full((2,), 1.5)", "lib.rand(2).dtype", "lib.randn(2).dtype", "lib.finfo().dtype",
+    "lib.Tensor([1])", "lib.tensor([1, 2]) / 2", "lib.ones(2, dtype=lib.float32)",
+    "lib.tensor(np.float32(1.5))", "lib.scalar_tensor(2)", "lib.logspace(0, 1, 2)",
+]
+
+
+@pytest.mark.parametrize("expr", DEFAULT_DTYPE_CASES)
+def test_float64_default_dtype(expr):
+    outs = []
+    for lib in (jtorch, torch):
+        lib.set_default_dtype(lib.float64)
+        try:
+            assert lib.get_default_dtype() == lib.float64
+            outs.append(repr(eval(expr, {"lib": lib, "np": np})))
+        finally:
+            lib.set_default_dtype(lib.float32)
+    assert outs[0] == outs[1]
+
+
+# ---- the seed programs' creation, conversion and printing snippets ---------------------------
+
+def seed_snippets(lib):
+    """Snippets of seeds 001 and 002 (Chinese PyTorch notes), printed as they print them."""
+    out = []
+    a = lib.tensor([12.0, 11], requires_grad=True)
+    b = a.data.numpy()
+    out += [repr(a), repr(b.tolist()), str(b.dtype)]
+    x = lib.ones(2, 2, requires_grad=True)
+    r = lib.randn(2, 2)
+    r.requires_grad_(True)
+    out += [repr(x), r.requires_grad, r.shape]
+    out += [repr(lib.linspace(1, 10, 10)), repr(lib.linspace(10, 1, 10)), repr(lib.eye(3)),
+            repr(lib.eye(2, 3)), repr(lib.logspace(0, 2, 3)), repr(lib.arange(0, 5, 2)),
+            repr(lib.zeros(2, 3)), repr(lib.ones(2, 3)),
+            repr(lib.from_numpy(np.array([[1, -1], [-1, 1]]))),
+            repr(lib.tensor([[1, -1], [-1, 1]])), repr(lib.tensor(np.array([[1, -1], [-1, 1]]))),
+            repr(lib.zeros([2, 2])), repr(lib.ones([1, 2, 5]))]
+    p = lib.randperm(5)
+    out += [p.dtype, sorted(p.tolist()), lib.rand(2, 3).shape, lib.randn(2, 3).shape]
+    n = lib.normal(lib.arange(1.0, 6.0), lib.arange(1, 0, -0.2))
+    out += [n.shape, n.dtype, lib.zeros(3).uniform_(2, 5).shape]
+    double_points = lib.ones(10, 2, dtype=lib.double)
+    short_points = lib.tensor([[1, 2], [3, 4]], dtype=lib.short)
+    out += [double_points.dtype, short_points.dtype, repr(short_points),
+            lib.zeros(10, 2).double().dtype, lib.ones(10, 2).short().dtype,
+            lib.zeros(10, 2).to(lib.double).dtype, lib.ones(10, 2).to(dtype=lib.short).dtype,
+            repr(lib.zeros(2, 2).to("cpu")), lib.cuda.is_available()]
+    y = lib.tensor([[4.0, 1.5], [5.0, 3.0], [2.0, 1.0]])
+    out += [repr(y[0, 1]), repr(y[:, -1]), repr(y[:, :-1])]
+    g = lib.tensor([[1.0, 0.0], [-1.0, 1.0]], requires_grad=True)
+    z = g.pow(2).sum()
+    z.backward()
+    out += [repr(g.grad), repr(z)]
+    d = lib.linspace(1, 10, 10)
+    out += [repr(d.view(2, 5)), repr(lib.equal(lib.Tensor([1, 2]), lib.Tensor([1, 2])))]
+    return [str(o) for o in out]
+
+
+def test_seed_snippets_behave_as_torch():
+    assert seed_snippets(jtorch) == seed_snippets(torch)
+
+
+def test_cuda_legacy_types_without_an_accelerator():
+    if jtorch.cuda.is_available():
+        pytest.skip("an accelerator is visible to JAX")
+    for lib in (torch, jtorch):
+        with pytest.raises(TypeError, match="type torch.cuda.FloatTensor not available"):
+            lib.cuda.FloatTensor([1])
+        assert not isinstance(lib.zeros(2), lib.cuda.FloatTensor)

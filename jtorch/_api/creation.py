@@ -1,9 +1,11 @@
-"""Tensor creation, random sampling, dtype/device conversion and fill/copy."""
+"""Tensor creation, the generators behind random sampling, dtype/device conversion, fill/copy
+and the dtype utilities (finfo, iinfo, typename)."""
 
 from __future__ import annotations
 
 import math
 import numbers
+import random as _pyrandom
 
 import jax
 import jax.numpy as jnp
@@ -11,15 +13,18 @@ import numpy as np
 
 from jtorch import _device, _dtypes
 from jtorch._api._register import register
-from jtorch._api.views import _size_args
 from jtorch._dispatch import Op, commit_inplace, dispatch
-from jtorch._grad_mode import no_grad as _no_grad
 from jtorch._ops import creation as creation_ops
 from jtorch._ops import pointwise
-from jtorch._tensor import Tensor, from_array
+from jtorch._tensor import Size, Tensor, from_array
 
 FULL = Op(creation_ops.full, "", differentiable=False, jit=False)
 ARANGE = Op(creation_ops.arange, "", differentiable=False, jit=False)
+LINSPACE = Op(creation_ops.linspace, "", differentiable=False, jit=False)
+LOGSPACE = Op(creation_ops.logspace, "", differentiable=False, jit=False)
+EYE = Op(creation_ops.eye, "", differentiable=False, jit=False)
+COMPLEX = Op(creation_ops.complex_, "ComplexBackward0")
+POLAR = Op(creation_ops.polar, "PolarBackward0")
 UNIFORM = Op(creation_ops.uniform, "", differentiable=False)
 SCALED_NORMAL = Op(creation_ops.scaled_normal, "", differentiable=False)
 SPLIT_KEY = Op(creation_ops.split_key, "", differentiable=False)
@@ -33,6 +38,8 @@ def _device_put(x, *, device):
 
 TO_DEVICE = Op(_device_put, "ToCopyBackward0", jit=False)
 
+_GRAD_DTYPE_MESSAGE = "Only Tensors of floating point and complex dtype can require gradients"
+
 
 def _place(t, device, requires_grad):
     """Finish a factory: move to `device` (CPU by default, as torch) and set requires_grad."""
@@ -41,6 +48,8 @@ def _place(t, device, requires_grad):
         if device.type != "cpu":
             t = from_array(_device_put(t._raw, device=device))
     if requires_grad:
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
+            raise RuntimeError(_GRAD_DTYPE_MESSAGE)
         t.requires_grad_(True)
     return t
 
@@ -49,65 +58,222 @@ def _dtype_or_default(dtype):
     return _dtypes.get_default_dtype() if dtype is None else _dtypes.as_dtype(dtype)
 
 
+def _factory_out(result, out):
+    """`out=` of a factory: out takes the result's values (and shape, resized as torch does)."""
+    if out is None:
+        return result
+    if out.shape != result.shape:
+        out.data = result.to(out.dtype)
+        return out
+    return commit_inplace(out, result.to(out.dtype))
+
+
+def _is_int(value):
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool) \
+        or isinstance(value, Tensor) and value.ndim == 0 and not (
+            value.dtype.is_floating_point or value.dtype.is_complex or value.dtype is _dtypes.bool_)
+
+
+def parse_size(name, size):
+    """torch's `*size` argument: sizes as varargs, one tuple/list/torch.Size, or nothing;
+    TypeError with torch's message for anything else (floats, bools, nested tuples)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        items = tuple(size[0])
+        for pos, s in enumerate(items, 1):
+            if not _is_int(s):
+                raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
+                                f"{pos} with error \"type must be tuple of ints,but got "
+                                f"{type(s).__name__}\"")
+        return tuple(int(s) for s in items)
+    for pos, s in enumerate(size, 1):
+        if not _is_int(s):
+            if len(size) == 1:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"not {type(s).__name__}")
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
+                            f"{pos} with error \"type must be tuple of ints,but got "
+                            f"{type(s).__name__}\"")
+    return tuple(int(s) for s in size)
+
+
 # ---- from data --------------------------------------------------------------------------
 
-def _to_numpy(data):
-    """Nested Python data (possibly holding tensors) as a numpy array, and whether it came
-    from Python numbers (whose float64/complex128 become torch's default dtypes)."""
-    if isinstance(data, str):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if isinstance(data, Tensor):
-        return np.asarray(data._array), False
-    if isinstance(data, np.ndarray):
-        return data, False
-    if isinstance(data, np.generic):
-        return np.asarray(data), False
-    if isinstance(data, (list, tuple)):
-        if data and any(isinstance(d, Tensor) for d in data):
-            parts = [_to_numpy(d)[0] for d in data]
-            return np.stack(parts) if parts else np.zeros((0,)), False
+_SCALARS = (bool, int, float, complex)
+
+
+def _leaf_dtype(x):
+    """torch's dtype for one scalar of nested data (None: not a scalar torch accepts)."""
+    if isinstance(x, (np.generic, np.ndarray)):  # before float: np.float64 subclasses it
+        return _numpy_dtype(x.dtype)
+    if isinstance(x, bool):
+        return _dtypes.bool_
+    if isinstance(x, int):
+        if not -2 ** 63 <= x < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        return _dtypes.int64
+    if isinstance(x, float):
+        return _dtypes.get_default_dtype()
+    if isinstance(x, complex):
+        return _dtypes.get_default_dtype().to_complex()
+    if isinstance(x, Tensor):
+        return x.dtype
+    return None
+
+
+def _numpy_dtype(np_dtype):
     try:
-        values = np.asarray(data)
-    except ValueError:  # ragged nested lists
-        raise ValueError(f"expected sequence of length {len(data[0])} at dim 1") from None
-    if values.dtype == object:
-        bad = next((x for x in np.ravel(np.asarray(data, dtype=object))
-                    if not isinstance(x, (numbers.Number, np.generic))), data)
-        raise RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
-    return values, True
+        return _dtypes.from_jax(np_dtype)
+    except TypeError:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype).type.__module__}."
+            f"{np.dtype(np_dtype).type.__name__}. The only supported types are: float64, "
+            "float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
+            "and bool.") from None
 
 
-def _infer_dtype(values, from_python):
-    if values.dtype.kind in "US":
-        raise ValueError("too many dimensions 'str'")
-    if from_python:
-        if values.dtype.kind == "f":
-            return _dtypes.get_default_dtype()
-        if values.dtype.kind == "c":
-            return _dtypes.get_default_dtype().to_complex()
-        if values.dtype.kind in "iu":
-            return _dtypes.int64
-    return _dtypes.from_jax(values.dtype)
+def _is_sequence(x):
+    return isinstance(x, (list, tuple, range, np.ndarray))
+
+
+def _data_shape(data):
+    """torch's compute_sizes: the lengths down the first elements (tensors are scalars)."""
+    shape = []
+    while _is_sequence(data) or isinstance(data, jax.Array):
+        if isinstance(data, jax.Array):
+            data = np.asarray(data)
+        if isinstance(data, np.ndarray):
+            return tuple(shape) + data.shape
+        shape.append(len(data))
+        if not data:
+            break
+        data = data[0]
+    return tuple(shape)
+
+
+def _flatten_data(data, shape, dim, flat, dtypes):
+    """Collect the scalars of nested `data` in order, checking torch's shape rules."""
+    if isinstance(data, jax.Array):  # JAX arrays read as numpy ones
+        data = np.asarray(data)
+    if dim == len(shape):
+        if isinstance(data, np.ndarray) and data.ndim == 0:
+            data = data[()]
+        if isinstance(data, str):  # torch takes a string for a sequence of characters
+            raise ValueError("too many dimensions 'str'")
+        d = _leaf_dtype(data)
+        if d is None:
+            if _is_sequence(data):
+                raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an "
+                                "integer")
+            raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        if isinstance(data, Tensor):
+            if data.numel() != 1:
+                if data.dtype.is_floating_point or data.dtype.is_complex:
+                    raise ValueError("only one element tensors can be converted to Python "
+                                     "scalars")
+                raise TypeError("only integer tensors of a single element can be converted to "
+                                "an index")
+            data = data.item()
+        dtypes.add(d)
+        flat.append(data)
+        return
+    if isinstance(data, np.ndarray):
+        if data.shape != shape[dim:]:
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
+                             f"(got {len(data) if data.ndim else 0})")
+        dtypes.add(_numpy_dtype(data.dtype))
+        flat.extend(data.reshape(-1).tolist())
+        return
+    if not _is_sequence(data):
+        if isinstance(data, Tensor):
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        raise TypeError("not a sequence")
+    if len(data) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
+                         f"(got {len(data)})")
+    if dim == len(shape) - 1 and all(type(x) in _SCALARS for x in data):
+        for t in set(map(type, data)):  # a row of plain Python numbers: one check per type
+            if t is int:
+                for x in data:
+                    if type(x) is int and not -2 ** 63 <= x < 2 ** 63:
+                        raise ValueError("Overflow when unpacking long long")
+            dtypes.add(_leaf_dtype(t(0) if t is not bool else False))
+        flat.extend(data)
+        return
+    for item in data:
+        _flatten_data(item, shape, dim + 1, flat, dtypes)
 
 
 def _array_from_data(data, dtype):
-    values, from_python = _to_numpy(data)
-    dtype = _infer_dtype(values, from_python) if dtype is None else _dtypes.as_dtype(dtype)
+    """A host numpy array of `data` in torch's inferred (or the given) dtype."""
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if isinstance(data, Tensor):
+        values = np.asarray(data._array)
+        inferred = data.dtype
+    elif isinstance(data, (np.ndarray, jax.Array)):
+        values = np.asarray(data)
+        inferred = _numpy_dtype(values.dtype)
+    else:
+        shape = _data_shape(data)
+        flat, dtypes = [], set()
+        _flatten_data(data, shape, 0, flat, dtypes)
+        inferred = None
+        for d in dtypes:
+            inferred = d if inferred is None else _dtypes.promote_types(inferred, d)
+        inferred = inferred or _dtypes.get_default_dtype()
+        values = np.array(flat, dtype=_wide_host_dtype(inferred)).reshape(shape)
+    target = inferred if dtype is None else _dtypes.as_dtype(dtype)
+    return np.asarray(values, dtype=target.np), target
+
+
+def _wide_host_dtype(d):
+    if d.is_complex:
+        return np.complex128
+    if d.is_floating_point:
+        return np.float64
+    return d.np
+
+
+def _host_tensor(values):
     # device_put transfers without compiling anything (jnp.asarray compiles per shape)
-    return jax.device_put(np.asarray(values, dtype=dtype.np))
+    return from_array(jax.device_put(values))
 
 
 @register(method=False)
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """torch.tensor: a new tensor copying `data` (ints give int64, floats the default dtype)."""
-    return _place(from_array(_array_from_data(data, dtype)), device, requires_grad)
+    """torch.tensor: a new tensor copying `data`. Python ints give int64, floats the default
+    dtype, numpy scalars/arrays and tensors their own dtype; mixed data promotes."""
+    values, _ = _array_from_data(data, dtype)
+    return _place(_host_tensor(values), device, requires_grad)
 
 
 @register(method=False)
 def as_tensor(data, dtype=None, device=None):
+    """torch.as_tensor: `data` itself when it is a tensor of that dtype and device."""
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype)
     return tensor(data, dtype=dtype, device=device)
+
+
+@register(method=False)
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """torch.asarray: as as_tensor; copy=True always copies."""
+    if isinstance(obj, Tensor):
+        out = obj.to(device=device, dtype=dtype)
+        if copy and out is obj:
+            out = obj.detach().clone()
+        if requires_grad and not out.requires_grad:
+            out.requires_grad_(True)
+        return out
+    return tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+@register(method=False)
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """torch.scalar_tensor: a 0-d tensor of the default dtype."""
+    return tensor(s, dtype=_dtype_or_default(dtype), device=device, requires_grad=requires_grad)
 
 
 @register(method=False)
@@ -115,61 +281,131 @@ def from_numpy(ndarray):
     """torch.from_numpy (a copy: JAX arrays are immutable; see the README)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return from_array(jnp.asarray(ndarray))
+    _numpy_dtype(ndarray.dtype)
+    return _host_tensor(np.array(ndarray))
+
+
+@register(method=False)
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """torch.frombuffer: the bytes of a buffer-protocol object read as `dtype` (a copy)."""
+    dtype = _dtypes.as_dtype(dtype)
+    data = memoryview(buffer).cast("B")
+    size = len(data)
+    if offset < 0 or offset >= size:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than "
+                         f"buffer length ({size} bytes) minus 1")
+    item = dtype.itemsize
+    if count < 0:
+        if (size - offset) % item:
+            raise ValueError(f"buffer length ({size - offset} bytes) after offset ({offset} "
+                             f"bytes) must be a multiple of element size ({item})")
+        count = (size - offset) // item
+    elif offset + count * item > size:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset "
+                         f"({offset} bytes) must not be greater than actual buffer length "
+                         f"({size} bytes)")
+    values = np.frombuffer(data, dtype=dtype.np, count=count, offset=offset)
+    return _place(_host_tensor(values.copy()), None, requires_grad)
 
 
 def legacy_tensor_constructor(cls, dtype, *args, device=None, **kwargs):
     """torch.Tensor(...) / torch.FloatTensor(...): sizes give zeros, data gives a copy."""
+    if kwargs:
+        raise TypeError(f"new() received an invalid combination of arguments - got "
+                        f"{tuple(type(a).__name__ for a in args)} with keywords {sorted(kwargs)}")
     if not args:
-        return from_array(jnp.zeros((0,), dtype.np))
-    if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or (
-            len(args) == 1 and isinstance(args[0], tuple) and type(args[0]).__name__ == "Size"):
+        return _place(from_array(jnp.zeros((0,), dtype.np)), device, False)
+    if all(_is_int(a) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
         return zeros(*args, dtype=dtype, device=device)
     if len(args) == 1:
-        return tensor(args[0], dtype=dtype, device=device)
-    raise TypeError(f"new() received an invalid combination of arguments - got {args}")
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data.dtype is not dtype:
+                raise TypeError(f"expected {dtype._legacy_name} (got {data.type()})")
+            return data.detach()
+        if not _is_sequence(data):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        return tensor(data, dtype=dtype, device=device)
+    bad = next(a for a in args if not _is_int(a))
+    raise TypeError(f"new(): argument 'size' failed to unpack the object at pos "
+                    f"{args.index(bad) + 1} with error \"type must be tuple of ints,but got "
+                    f"{type(bad).__name__}\"")
 
 
 # ---- factories ----------------------------------------------------------------------------
 
-def _full(size, value, dtype, device, requires_grad):
-    t = dispatch(FULL, (), shape=_size_args(size), fill_value=value, dtype=dtype)
-    return _place(t, device, requires_grad)
+def _full(shape, value, dtype, device, requires_grad, out=None):
+    t = dispatch(FULL, (), shape=shape, fill_value=value, dtype=dtype)
+    return _factory_out(_place(t, device, requires_grad), out)
+
+
+def _sized_factory(name, value):
+    def factory(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+                pin_memory=False, memory_format=None, **kwargs):
+        if "size" in kwargs:
+            if size:
+                raise TypeError(f"{name}() got multiple values for argument 'size'")
+            size = (kwargs.pop("size"),)
+        if kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if dtype is None and out is not None:
+            dtype = out.dtype
+        return _full(parse_size(name, size), value, _dtype_or_default(dtype), device,
+                     requires_grad, out)
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = f"torch.{name}(*size): sizes as varargs, a tuple, list or torch.Size." + (
+        " jtorch fills with zeros (uninitialised memory has no JAX equivalent)."
+        if name.startswith("empty") else "")
+    return register(factory, method=False)
+
+
+zeros = _sized_factory("zeros", 0)
+ones = _sized_factory("ones", 1)
+empty = _sized_factory("empty", 0)
 
 
 @register(method=False)
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
-    return _full(size, 0, _dtype_or_default(dtype), device, requires_grad)
-
-
-@register(method=False)
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
-    return _full(size, 1, _dtype_or_default(dtype), device, requires_grad)
-
-
-@register(method=False)
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):
-    """torch.empty: jtorch fills with zeros (uninitialised memory has no JAX equivalent)."""
-    return _full(size, 0, _dtype_or_default(dtype), device, requires_grad)
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """torch.empty_strided: zeros reporting the requested strides (the values are laid out
+    as XLA chooses; strides are metadata in jtorch)."""
+    shape, stride = parse_size("empty_strided", (size,)), tuple(int(s) for s in stride)
+    if len(shape) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality "
+                           f"of strides ({len(stride)})")
+    t = _full(shape, 0, _dtype_or_default(dtype), device, requires_grad)
+    t._stride = stride
+    return t
 
 
 @register(method=False)
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False):
+         requires_grad=False, pin_memory=False):
+    """torch.full: the dtype of fill_value (bool, int64, default float/complex) unless given."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    if isinstance(fill_value, Tensor):
+        if fill_value.ndim != 0:
+            raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                            "Tensor")
+        fill_dtype, fill_value = fill_value.dtype, fill_value.item()
+    else:
+        fill_dtype = _dtypes.scalar_dtype(fill_value)
     if dtype is None:
-        dtype = _dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) \
-            else fill_value.dtype
-    return _full((tuple(size),), fill_value, _dtypes.as_dtype(dtype), device, requires_grad)
+        dtype = out.dtype if out is not None else fill_dtype
+    return _full(parse_size("full", (size,)), fill_value, _dtypes.as_dtype(dtype), device,
+                 requires_grad, out)
+
+
+def _like_dtype(input, dtype):
+    return input.dtype if dtype is None else _dtypes.as_dtype(dtype)
 
 
 def _like(name, value):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-             memory_format=None):
-        d = input.dtype if dtype is None else _dtypes.as_dtype(dtype)
-        return _full((tuple(input.shape),), value, d,
+             memory_format=None, pin_memory=False):
+        return _full(tuple(input.shape), value, _like_dtype(input, dtype),
                      input.device if device is None else device, requires_grad)
     like.__name__ = like.__qualname__ = name
     like.__doc__ = f"torch.{name}: same shape, dtype and device as input unless given."
@@ -183,80 +419,240 @@ empty_like = _like("empty_like", 0)
 
 @register(method=False)
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):
-    d = input.dtype if dtype is None else _dtypes.as_dtype(dtype)
-    return _full((tuple(input.shape),), fill_value, d,
+              memory_format=None, pin_memory=False):
+    return _full(tuple(input.shape), fill_value, _like_dtype(input, dtype),
                  input.device if device is None else device, requires_grad)
 
 
 def _new_factory(name, value):
     def new(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
             pin_memory=False):
+        if not size:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
         d = self.dtype if dtype is None else _dtypes.as_dtype(dtype)
-        return _full(size, value, d, self.device if device is None else device, requires_grad)
-    new.__name__ = name
+        return _full(parse_size(name, size), value, d,
+                     self.device if device is None else device, requires_grad)
+    new.__name__ = new.__qualname__ = name
+    new.__doc__ = f"Tensor.{name}(*size): self's dtype and device unless given."
     setattr(Tensor, name, new)
 
 
 _new_factory("new_zeros", 0)
 _new_factory("new_ones", 1)
 _new_factory("new_empty", 0)
-Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, \
-    requires_grad=False: full(size, fill_value, dtype=dtype or self.dtype,
-                              device=device or self.device, requires_grad=requires_grad)
-Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad=False: \
-    tensor(data, dtype=dtype or self.dtype, device=device or self.device,
-           requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False):
+    """Tensor.new_full: self's dtype and device unless given."""
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                device=self.device if device is None else device, requires_grad=requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False):
+    """Tensor.new_tensor: a copy of data in self's dtype and device unless given."""
+    return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                  device=self.device if device is None else device, requires_grad=requires_grad)
+
+
+Tensor.new_full = new_full
+Tensor.new_tensor = new_tensor
+
+
+def _scalar_arg(value, name, what):
+    """A Python number from a number or a 0-d tensor (linspace/arange bounds)."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(what)
+        return value.item()
+    return value
 
 
 @register(method=False)
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):
-    """torch.arange: int64 for integer arguments, the default float dtype otherwise."""
+           requires_grad=False, pin_memory=False):
+    """torch.arange: int64 for integer arguments, the default float dtype otherwise; the
+    length is ceil((end - start) / step), computed in double precision as torch."""
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
+    if values[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (values[1] - values[0]) * values[2] < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in values)
         dtype = _dtypes.get_default_dtype() if is_float else _dtypes.int64
     t = dispatch(ARANGE, (), start=values[0], end=values[1], step=values[2],
                  dtype=_dtypes.as_dtype(dtype))
-    return _place(t, device, requires_grad)
+    return _factory_out(_place(t, device, requires_grad), out)
 
 
-# ---- randomness ---------------------------------------------------------------------------
+def _range_bounds(name, start, end, steps):
+    if isinstance(start, Tensor) or isinstance(end, Tensor):
+        dims = [v.ndim if isinstance(v, Tensor) else 0 for v in (start, end)]
+        if any(dims):
+            raise RuntimeError(f"{name} only supports 0-dimensional start and end tensors, but "
+                               f"got start with {dims[0]} dimension(s) and end with {dims[1]} "
+                               "dimension(s).")
+        start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if not _is_int(steps):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got steps of "
+                        f"type {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return start, end, int(steps)
+
+
+def _range_dtype(name, dtype, start, end):
+    if dtype is None:
+        if isinstance(start, complex) or isinstance(end, complex):
+            return _dtypes.get_default_dtype().to_complex()
+        return _dtypes.get_default_dtype()
+    dtype = _dtypes.as_dtype(dtype)
+    if dtype is _dtypes.bool_:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+    return dtype
+
+
+@register(method=False)
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    """torch.linspace: `steps` points from start to end inclusive (default float dtype)."""
+    start, end, steps = _range_bounds("linspace", start, end, steps)
+    dtype = _range_dtype("linspace", dtype, start, end)
+    t = dispatch(LINSPACE, (), start=start, end=end, steps=steps, dtype=dtype)
+    return _factory_out(_place(t, device, requires_grad), out)
+
+
+@register(method=False)
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    """torch.logspace: base ** linspace(start, end, steps)."""
+    start, end, steps = _range_bounds("logspace", start, end, steps)
+    dtype = _range_dtype("logspace", dtype, start, end)
+    t = dispatch(LOGSPACE, (), start=start, end=end, steps=steps, base=float(base), dtype=dtype)
+    return _factory_out(_place(t, device, requires_grad), out)
+
+
+@register(method=False)
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+        pin_memory=False):
+    """torch.eye: an n x m (m = n by default) identity matrix in the default dtype."""
+    for arg, value in (("n", n), ("m", m)):
+        if value is None:
+            continue
+        if not _is_int(value):
+            raise TypeError(f"eye(): argument '{arg}' (position {1 if arg == 'n' else 2}) must "
+                            f"be int, not {type(value).__name__}")
+        if value < 0:
+            raise RuntimeError(f"{arg} must be greater or equal to 0, got {value}")
+    n = int(n)
+    m = n if m is None else int(m)
+    t = dispatch(EYE, (), n=n, m=m, dtype=_dtype_or_default(dtype))
+    return _factory_out(_place(t, device, requires_grad), out)
+
+
+_COMPLEX_PARTS = ("float16", "float32", "float64")
+
+
+def complex_tensor(real, imag, *, out=None):
+    """torch.complex: real + i * imag from two float tensors of the same dtype."""
+    if real.dtype.name not in _COMPLEX_PARTS or imag.dtype.name not in _COMPLEX_PARTS:
+        raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_dtypes.title_name(real.dtype)} and "
+                           f"{_dtypes.title_name(imag.dtype)}")
+    if real.dtype is not imag.dtype:
+        raise RuntimeError(f"Expected object of scalar type {_dtypes.title_name(real.dtype)} "
+                           f"but got scalar type {_dtypes.title_name(imag.dtype)} for second "
+                           "argument")
+    _broadcast_check(real, imag)
+    return _factory_out(dispatch(COMPLEX, (real, imag)), out)
+
+
+complex_tensor.__name__ = "complex"  # not shadowing the builtin in this module
+register(complex_tensor, method=False)
+
+
+@register(method=False)
+def polar(abs, angle, *, out=None):
+    """torch.polar: abs * (cos(angle) + i sin(angle))."""
+    if abs.dtype.name not in _COMPLEX_PARTS or angle.dtype.name not in _COMPLEX_PARTS:
+        raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_dtypes.title_name(abs.dtype)} and "
+                           f"{_dtypes.title_name(angle.dtype)}")
+    if abs.dtype is not angle.dtype:
+        raise RuntimeError(f"Expected object of scalar type {_dtypes.title_name(abs.dtype)} "
+                           f"but got scalar type {_dtypes.title_name(angle.dtype)} for second "
+                           "argument")
+    _broadcast_check(abs, angle)
+    return _factory_out(dispatch(POLAR, (abs, angle)), out)
+
+
+def _broadcast_check(a, b):
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for dim, (x, y) in enumerate(zip(sa, sb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {dim}")
+
+
+# ---- randomness: generators ---------------------------------------------------------------
+
+_DEFAULT_SEED = 67280421310721  # torch's default seed
+_STATE_BYTES = 16  # the PRNG key (2 x uint32) then the seed (uint64)
+
 
 class Generator:
-    """torch.Generator: a JAX PRNG key, split for every random op (torch's streams differ)."""
+    """torch.Generator: a JAX PRNG key, split for every random op (torch's streams differ).
+
+    `get_state()` is a uint8 tensor holding the key and the seed; restoring it replays the
+    same numbers. The key lives in `_key` (a raw uint32[2] array), which jtorch.compile lifts
+    as state of a compiled step.
+    """
 
     def __init__(self, device="cpu"):
-        self.device = _device.as_device(device)
-        self.manual_seed(67280421310721)  # torch's default seed
+        self._device = _device.as_device(device)
+        self.manual_seed(_DEFAULT_SEED)
+
+    @property
+    def device(self):
+        return self._device
 
     def manual_seed(self, seed):
         seed = int(seed)
-        self._seed = seed
-        self._key = jax.random.PRNGKey(seed & 0xFFFFFFFFFFFFFFFF)
+        if not -2 ** 63 <= seed < 2 ** 64:
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed & 0xFFFFFFFFFFFFFFFF
+        self._key = jax.random.PRNGKey(np.uint64(self._seed))
         return self
 
     def seed(self):
-        import random
-        return self.manual_seed(random.getrandbits(63))._seed
+        """Reseed from a non-deterministic source; returns the new seed."""
+        return self.manual_seed(_pyrandom.SystemRandom().getrandbits(63))._seed
 
     def initial_seed(self):
         return self._seed
 
     def get_state(self):
-        return from_array(jnp.asarray(np.asarray(self._key).view(np.uint8)))
+        key = np.asarray(self._key, np.uint32).view(np.uint8)
+        seed = np.asarray([self._seed], np.uint64).view(np.uint8)
+        return _host_tensor(np.concatenate([key, seed]))
 
-    def set_state(self, state):
-        if not isinstance(state, Tensor) or state.dtype is not _dtypes.uint8:
-            raise TypeError("expected a torch.ByteTensor as the generator state")
-        self._key = jnp.asarray(np.asarray(state._array).view(np.uint32))
+    def set_state(self, new_state):
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not _dtypes.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if new_state.numel() != _STATE_BYTES:
+            raise RuntimeError(f"Expected a jtorch generator state of size {_STATE_BYTES} but "
+                               f"found the input RNG state size to be {new_state.numel()}")
+        raw = np.asarray(new_state._array, np.uint8).reshape(-1)
+        self._key = jax.device_put(raw[:8].copy().view(np.uint32))
+        self._seed = int(raw[8:].copy().view(np.uint64)[0])
         return self
 
     def next_key(self):
@@ -264,18 +660,32 @@ class Generator:
         self._key, sub = SPLIT_KEY.jitted((), {})(self._key)
         return sub
 
+    def __repr__(self):
+        return f"<torch._C.Generator object at {id(self):#x}>"
+
 
 default_generator = Generator()
 
 
+def as_generator(generator, name="random op"):
+    """The generator a random op draws from: the given one, or the global default."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{name}(): argument 'generator' must be torch.Generator, not "
+                        f"{type(generator).__name__}")
+    return generator
+
+
 @register(method=False)
 def manual_seed(seed):
-    """torch.manual_seed: reseed the global generator."""
+    """torch.manual_seed: reseed the global generator; returns it."""
     return default_generator.manual_seed(seed)
 
 
 @register(method=False)
 def seed():
+    """torch.seed: reseed the global generator non-deterministically; returns the seed."""
     return default_generator.seed()
 
 
@@ -286,20 +696,13 @@ def initial_seed():
 
 @register(method=False)
 def get_rng_state():
+    """torch.get_rng_state: the global generator's state as a uint8 tensor."""
     return default_generator.get_state()
 
 
 @register(method=False)
 def set_rng_state(new_state):
     default_generator.set_state(new_state)
-
-
-def _random(op, size, generator, dtype, device, requires_grad, name, a, b):
-    dtype = _dtype_or_default(dtype)
-    if not dtype.is_floating_point:
-        raise RuntimeError(f'"{name}" not implemented for \'{_dtypes.title_name(dtype)}\'')
-    t = _sample(op, generator, a, b, _size_args(size), dtype)
-    return _place(t, device, requires_grad)
 
 
 def _prefix(x, *, shape):
@@ -309,79 +712,112 @@ def _prefix(x, *, shape):
 PREFIX = Op(_prefix, "", differentiable=False)
 
 
-def _sample(op, generator, a, b, shape, dtype):
-    """Samples of `op` in `shape`: drawn flat in a power-of-two bucket and cut to size, so the
-    (costly to compile) PRNG program is built once per bucket, not once per shape."""
-    key = (generator or default_generator).next_key()
+def sample(op, generator, params, shape, dtype, **static):
+    """Samples of `op(key, *params)` in `shape`: drawn flat in a power-of-two bucket and cut
+    to size, so the (costly to compile) PRNG program is built once per bucket, not per shape."""
+    key = as_generator(generator).next_key()
     n = math.prod(shape)
     bucket = 1 << (n - 1).bit_length() if n > 1 else n
-    flat = dispatch(op, (key, a, b), shape=(bucket,), dtype=dtype)
+    flat = dispatch(op, (key, *params), shape=(bucket,), dtype=dtype, **static)
     return dispatch(PREFIX, (flat,), shape=shape)
+
+
+def not_implemented(kernel, dtype):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_dtypes.title_name(dtype)}\'')
+
+
+def _random(op, size, generator, dtype, device, requires_grad, out, kernel, a, b,
+            complex_ok=False):
+    if dtype is None and out is not None:
+        dtype = out.dtype
+    dtype = _dtype_or_default(dtype)
+    if not (dtype.is_floating_point or complex_ok and dtype.is_complex):
+        raise not_implemented(kernel, dtype)
+    t = sample(op, generator, (a, b), size, dtype)
+    return _factory_out(_place(t, device, requires_grad), out)
 
 
 @register(method=False)
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False):
+         requires_grad=False, pin_memory=False, **kwargs):
     """torch.rand: uniform on [0, 1)."""
-    return _random(UNIFORM, size, generator, dtype, device, requires_grad, "check_uniform_bounds",
-                   0.0, 1.0)
+    size = parse_size("rand", (kwargs.pop("size"),) if "size" in kwargs else size)
+    return _random(UNIFORM, size, generator, dtype, device, requires_grad, out,
+                   "check_uniform_bounds", 0.0, 1.0)
 
 
 @register(method=False)
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False):
-    """torch.randn: standard normal."""
-    return _random(SCALED_NORMAL, size, generator, dtype, device, requires_grad,
-                   "normal_kernel_cpu", 0.0, 1.0)
-
-
-def _fill_random(self, op, generator, a, b):
-    """Overwrite self in place with samples drawn by `op(key, a, b)` (self's shape, dtype)."""
-    if not (self.dtype.is_floating_point or self.dtype.is_complex):
-        raise RuntimeError(f"random fill not implemented for '{_dtypes.title_name(self.dtype)}'")
-    sample = _sample(op, generator, float(a), float(b), tuple(self.shape), self.dtype)
-    with _no_grad():
-        return commit_inplace(self, sample.to(self.device))
-
-
-def uniform_(self, from_=0.0, to=1.0, *, generator=None):
-    """Tensor.uniform_: fill with samples from U(from_, to)."""
-    return _fill_random(self, UNIFORM, generator, from_, to)
-
-
-def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Tensor.normal_: fill with samples from N(mean, std^2)."""
-    return _fill_random(self, SCALED_NORMAL, generator, mean, std)
-
-
-Tensor.uniform_ = uniform_
-Tensor.normal_ = normal_
+          requires_grad=False, pin_memory=False, **kwargs):
+    """torch.randn: standard normal (complex dtypes: real and imaginary parts of variance
+    1/2 each, as torch)."""
+    size = parse_size("randn", (kwargs.pop("size"),) if "size" in kwargs else size)
+    return _random(SCALED_NORMAL, size, generator, dtype, device, requires_grad, out,
+                   "normal_kernel_cpu", 0.0, 1.0, complex_ok=True)
 
 
 # ---- conversion ---------------------------------------------------------------------------
 
+def _to_invalid(args, kwargs):
+    got = ", ".join([type(a).__name__ if not isinstance(a, _dtypes.dtype) else "torch.dtype"
+                     for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+    return TypeError(f"to() received an invalid combination of arguments - got ({got}, ), but "
+                     "expected one of: (torch.device device = None, torch.dtype dtype = None, "
+                     "bool non_blocking = False, bool copy = False, *, torch.memory_format "
+                     "memory_format = None); (torch.dtype dtype, bool non_blocking = False, "
+                     "bool copy = False, *, torch.memory_format memory_format = None); (Tensor "
+                     "other, bool non_blocking = False, bool copy = False, *, "
+                     "torch.memory_format memory_format = None)")
+
+
+def _is_dtype_arg(a):
+    return isinstance(a, _dtypes.dtype) or a in (float, int, bool, complex) \
+        or getattr(a, "_jtorch_dtype", None) is not None
+
+
+# Tensor.to(float) is float64 whatever the default dtype (torch maps Python types so)
+_PYTHON_TYPES = {float: _dtypes.float64, int: _dtypes.int64, bool: _dtypes.bool_,
+                 complex: _dtypes.complex128}
+
+
 def _parse_to(args, kwargs):
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    for a in args:
-        if isinstance(a, Tensor):
-            device, dtype = a.device, a.dtype
-        elif isinstance(a, (_dtypes.dtype, type)) and not isinstance(a, str):
-            dtype = a
-        elif a is not None:
-            device = a
-    copy = kwargs.pop("copy", False)
+    """torch's three `to` signatures: (device, dtype, non_blocking, copy), (dtype,
+    non_blocking, copy) and (other, non_blocking, copy); keywords for each."""
+    kwargs = dict(kwargs)
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    flags = []
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        other = rest.pop(0)
+        device, dtype = other.device, other.dtype
+    elif rest and _is_dtype_arg(rest[0]):
+        dtype = rest.pop(0)
+    elif rest and (isinstance(rest[0], (str, _device.device, int)) and
+                   not isinstance(rest[0], bool) or rest[0] is None):
+        device = rest.pop(0)
+        if rest and (_is_dtype_arg(rest[0]) or rest[0] is None):
+            dtype = rest.pop(0)
+    for a in rest:
+        if not isinstance(a, bool):
+            raise _to_invalid(args, kwargs)
+        flags.append(a)
+    if len(flags) > 2:
+        raise _to_invalid(args, kwargs)
+    copy = kwargs.pop("copy", flags[1] if len(flags) > 1 else False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
-    return (None if device is None else _device.as_device(device),
-            None if dtype is None else _dtypes.as_dtype(dtype), copy)
+        raise _to_invalid(args, kwargs)
+    if dtype is not None:
+        legacy = getattr(dtype, "_jtorch_dtype", None)
+        dtype = legacy if legacy is not None else _PYTHON_TYPES.get(dtype) or \
+            _dtypes.as_dtype(dtype)
+    return (None if device is None else _device.as_device(device), dtype, copy)
 
 
 @register(function=False)
 def to(self, *args, **kwargs):
-    """Tensor.to(dtype | device | other, ...): self when nothing changes, as in torch."""
+    """Tensor.to(dtype | device | other, non_blocking, copy): self when nothing changes."""
     device, dtype, copy = _parse_to(args, kwargs)
     out = self
     if dtype is not None and dtype is not self.dtype:
@@ -417,7 +853,7 @@ def _cast_method(name, dtype):
     def cast(self, memory_format=None):
         return to(self, dtype)
     cast.__name__ = name
-    cast.__doc__ = f"Tensor.{name}: self.to({dtype})."
+    cast.__doc__ = f"Tensor.{name}: self.to({dtype}) (self when already {dtype})."
     setattr(Tensor, name, cast)
 
 
@@ -437,12 +873,14 @@ def tensor_type(self, dtype=None, non_blocking=False, **kwargs):
         prefix = "torch." if self.device.type == "cpu" else "torch.cuda."
         return prefix + self.dtype._legacy_name
     if isinstance(dtype, str):
-        name = dtype.rsplit(".", 1)[-1]
-        if name not in _LEGACY_NAMES:
+        module, _, name = dtype.rpartition(".")
+        if module not in ("torch", "torch.cuda") or name not in _LEGACY_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
         out = to(self, _LEGACY_NAMES[name])
-        return out.cuda() if ".cuda." in dtype else out
+        return out.cuda() if module == "torch.cuda" else out
     legacy = getattr(dtype, "_jtorch_dtype", None)
+    if legacy is not None and getattr(dtype, "_is_cuda", False):
+        return to(self, legacy).cuda()
     return to(self, legacy if legacy is not None else dtype)
 
 
@@ -482,16 +920,118 @@ def copy_(self, src, non_blocking=False):
     return commit_inplace(self, dispatch(COPY, (self, src)))
 
 
+# ---- predicates and dtype utilities ---------------------------------------------------------
+
 @register(method=False)
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
+def _tensor_arg(name, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input
+
+
 @register(method=False)
 def is_floating_point(input):
-    return input.dtype.is_floating_point
+    return _tensor_arg("is_floating_point", input).dtype.is_floating_point
+
+
+@register(method=False)
+def is_complex(input):
+    return _tensor_arg("is_complex", input).dtype.is_complex
+
+
+@register(method=False)
+def is_nonzero(input):
+    """torch.is_nonzero: the truth of a one-element tensor."""
+    n = _tensor_arg("is_nonzero", input).numel()
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item())
 
 
 @register(method=False)
 def numel(input):
-    return input.numel()
+    return _tensor_arg("numel", input).numel()
+
+
+@register(method=False)
+def typename(obj):
+    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(type(obj), "__module__", "") or ""
+    name = type(obj).__qualname__
+    if module.startswith("jtorch"):
+        module = "torch" + module[len("jtorch"):]
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
+def _compact(value):
+    """C's %g with 6 significant digits, as torch's finfo/iinfo reprs print numbers."""
+    return f"{value:g}"
+
+
+class finfo:
+    """torch.finfo(dtype=None): machine limits of a floating point (or complex: its real
+    part's) dtype: bits, eps, max, min, tiny, smallest_normal, resolution, dtype."""
+
+    def __init__(self, type=None):
+        d = _dtype_or_default(type)
+        if not (d.is_floating_point or d.is_complex):
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        d = d.to_real()
+        info = jnp.finfo(d.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = float(10.0 ** -int(info.precision))
+        self.dtype = d.name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self):
+        return (f"finfo(resolution={_compact(self.resolution)}, min={_compact(self.min)}, "
+                f"max={_compact(self.max)}, eps={_compact(self.eps)}, "
+                f"smallest_normal={_compact(self.smallest_normal)}, "
+                f"tiny={_compact(self.tiny)}, dtype={self.dtype})")
+
+
+class iinfo:
+    """torch.iinfo(dtype): limits of an integer dtype: bits, max, min, dtype."""
+
+    def __init__(self, type):
+        d = _dtypes.as_dtype(type)
+        if d is _dtypes.bool_:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d.is_floating_point or d.is_complex:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        info = np.iinfo(d.np)
+        self.bits, self.max, self.min, self.dtype = int(info.bits), int(info.max), \
+            int(info.min), d.name
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self):
+        return f"iinfo(min={_compact(self.min)}, max={_compact(self.max)}, dtype={self.dtype})"
+
+
+register(finfo, method=False)
+register(iinfo, method=False)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from jtorch import _dtypes
+from jtorch import _device, _dtypes
 from jtorch._tensor import Tensor
 
 
@@ -13,6 +13,9 @@ class _LegacyTensorType(type):
 
     def __call__(cls, *args, **kwargs):
         from jtorch._api.creation import legacy_tensor_constructor
+        if cls._is_cuda and not _device.accelerator_devices():
+            raise TypeError(f"type torch.cuda.{cls.__name__} not available. Torch not compiled "
+                            "with CUDA enabled.")
         device = "cuda" if cls._is_cuda else kwargs.pop("device", None)
         return legacy_tensor_constructor(Tensor, cls._jtorch_dtype, *args, device=device,
                                          **kwargs)
