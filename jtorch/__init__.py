@@ -31,7 +31,7 @@ from jtorch._tensor import Size, Tensor  # noqa: E402,F401
 from jtorch._api import creation, indexing, math, views  # noqa: E402,F401
 from jtorch._api import linalg as _api_linalg, pointwise as _api_pointwise  # noqa: E402,F401
 from jtorch._api import random as _api_random, reductions as _api_reductions  # noqa: E402,F401
-from jtorch._api import shape as _api_shape  # noqa: E402,F401
+from jtorch._api import complex as _api_complex, shape as _api_shape  # noqa: E402,F401
 from jtorch import _storage  # noqa: E402,F401  (Tensor.storage, resize_)
 from jtorch._storage import TypedStorage, UntypedStorage  # noqa: E402,F401
 from jtorch._api._register import FUNCTIONS as _FUNCTIONS  # noqa: E402
@@ -40,7 +40,10 @@ from jtorch._api import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
 from jtorch import accelerator, autograd, backends, cuda, distributed, nn, optim  # noqa: E402,F401
 from jtorch import hub, utils  # noqa: E402,F401  (torch.hub, torch.utils.data)
-from jtorch import fft, linalg, testing  # noqa: E402,F401
+from jtorch import fft, linalg, random, testing  # noqa: E402,F401
+from jtorch._memory_format import (  # noqa: E402,F401
+    channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format,
+)
 from jtorch._api.legacy import CPU_TYPES as _LEGACY_TYPES  # noqa: E402
 from jtorch._aliasing import install_as_torch  # noqa: E402,F401
 

@@ -245,14 +245,22 @@ def _make_vjp_fn(fn, static, diff_mask, ct_mask):
             return f(*full)
 
         out, pullback = jax.vjp(with_diff, *(primals[i] for i in diff_idx))
+        # torch's gradients of complex tensors are the conjugates of JAX's cotangents
+        # (torch: dL/dRe + i dL/dIm for a real loss L; JAX: its conjugate), so complex
+        # cotangents are conjugated on the way into JAX's pullback and out of it.
         if isinstance(out, tuple):
             it = iter(cts)
-            ct = tuple(next(it) if m else _zero_cotangent(o) for o, m in zip(out, ct_mask))
+            ct = tuple(_conj(next(it)) if m else _zero_cotangent(o)
+                       for o, m in zip(out, ct_mask))
         else:
-            ct = cts[0]
-        return tuple(pullback(ct))
+            ct = _conj(cts[0])
+        return tuple(_conj(g) for g in pullback(ct))
 
     return vjp
+
+
+def _conj(x):
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 def _zero_cotangent(out):
