@@ -9,6 +9,9 @@ Flags (the seed's program is otherwise unchanged):
   --epochs N           epochs to train (default 5, as the seed)
   --limit-batches N    use only the first N batches of the train and test sets (quick runs)
   --compile            run each training step as one compiled program (torch.compile)
+  --seed N             torch.manual_seed before building the model (default: unseeded)
+  --init-weights PATH  start from this state_dict (e.g. one saved by --save-init)
+  --save-init PATH     save the freshly initialised state_dict there before training
 """
 
 import argparse
@@ -24,7 +27,12 @@ parser.add_argument("--data", default="data")
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--limit-batches", type=int, default=None)
 parser.add_argument("--compile", action="store_true")
+parser.add_argument("--seed", type=int, default=None)
+parser.add_argument("--init-weights", default=None)
+parser.add_argument("--save-init", default=None)
 args = parser.parse_args()
+if args.seed is not None:
+    torch.manual_seed(args.seed)
 
 ## working with data
 # Download training data from open datasets.
@@ -84,7 +92,12 @@ class NeuralNetwork(nn.Module):
         return logits
 
 
-model = NeuralNetwork().to(device)
+model = NeuralNetwork()
+if args.save_init:
+    torch.save(model.state_dict(), args.save_init)
+if args.init_weights:
+    model.load_state_dict(torch.load(args.init_weights))
+model = model.to(device)
 print(model)
 
 ##optimizing model parameters

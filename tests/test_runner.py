@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -198,39 +199,77 @@ def _accuracy(stdout):
     return [float(a) for a in re.findall(r"Accuracy: (\d+\.\d)%", stdout)]
 
 
+def _timed_run(cmd, cwd, timeout=3600, env=None):
+    """Run `cmd`, time-stamping its stdout lines; returns (returncode, stdout, stderr, seconds
+    per epoch), an epoch running from its "Epoch N" line to the next one (or "Done!")."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONWARNINGS": "ignore",
+           "PYTHONUNBUFFERED": "1", **(env or {})}
+    with subprocess.Popen(cmd, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as proc:
+        import threading
+        err = []
+        reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+        reader.start()
+        lines, marks = [], []
+        start = time.perf_counter()
+        for line in proc.stdout:
+            lines.append(line)
+            if re.match(r"Epoch \d+$", line.strip()) or line.strip() == "Done!":
+                marks.append(time.perf_counter())
+            if time.perf_counter() - start > timeout:
+                proc.kill()
+                break
+        proc.wait()
+        reader.join()
+    epoch_s = [round(b - a, 1) for a, b in zip(marks, marks[1:])]
+    return proc.returncode, "".join(lines), "".join(err), epoch_s
+
+
 @pytest.mark.slow
 def test_quickstart_five_epochs_reaches_torchs_accuracy(tmp_path):
-    """The issue's acceptance run: 5 epochs on the real FashionMNIST, jtorch within 2 points
-    of torch (same script, each with its own random init)."""
+    """The issue's acceptance run: `python -m jtorch examples/quickstart.py --data DATASETS
+    --epochs 5` on the real FashionMNIST, final accuracy within 2 points of real torch running
+    the same script (each with its own random init). Prints both accuracies and epoch times."""
     missing = _quickstart_parts_missing()
     if missing:
         pytest.skip(f"jtorch pieces the quickstart needs are not there yet: {missing}")
     if not (DATASETS / "FashionMNIST" / "raw").is_dir():
         pytest.skip(f"FashionMNIST not found at {DATASETS} (set JTORCH_DATASETS)")
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        pytest.skip("real torch is not installed: no oracle run to compare with")
     (tmp_path / "j").mkdir()
     (tmp_path / "t").mkdir()
-    jtorch_run = run_jtorch(tmp_path / "j", REPO / "examples" / "quickstart.py", "--data",
-                            DATASETS)
-    assert jtorch_run.returncode == 0, jtorch_run.stderr
+    script = REPO / "examples" / "quickstart.py"
+    j_rc, j_out, j_err, j_times = _timed_run(
+        [sys.executable, "-m", "jtorch", str(script), "--data", str(DATASETS), "--epochs", "5"],
+        tmp_path / "j")
+    assert j_rc == 0, j_err
     extracted = _extract(tmp_path / "t" / "data")  # torchvision wants the extracted files
-    oracle_dir = REPO / "tests" / "vision"
-    launcher = textwrap.dedent(f'''
-        import sys, runpy
-        sys.path.insert(0, {str(oracle_dir)!r})
-        from _torchvision_oracle import import_torchvision
-        import_torchvision()
-        sys.argv = sys.argv[1:]
-        runpy.run_path(sys.argv[0], run_name="__main__")
-    ''')
-    torch_run = subprocess.run(
-        [sys.executable, "-c", launcher, str(REPO / "examples" / "quickstart.py"), "--data",
-         str(extracted)], capture_output=True, text=True, cwd=tmp_path / "t", timeout=3600,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    assert torch_run.returncode == 0, torch_run.stderr
-    j_acc, t_acc = _accuracy(jtorch_run.stdout), _accuracy(torch_run.stdout)
-    print("jtorch accuracy per epoch", j_acc, "torch", t_acc)
+    # one intra-op thread: torch's default (one per core) spins against the other jobs of a
+    # shared machine (measured: 2 epochs in 301 s instead of 37 s under load)
+    t_rc, t_out, t_err, t_times = _timed_run(
+        [sys.executable, "-c", TORCH_LAUNCHER, str(script), "--data", str(extracted),
+         "--epochs", "5"], tmp_path / "t", env={"OMP_NUM_THREADS": "1"})
+    assert t_rc == 0, t_err
+    j_acc, t_acc = _accuracy(j_out), _accuracy(t_out)
+    print(f"\njtorch accuracy per epoch {j_acc}, epoch seconds {j_times}")
+    print(f"torch  accuracy per epoch {t_acc}, epoch seconds {t_times}")
     assert len(j_acc) == len(t_acc) == 5
     assert abs(j_acc[-1] - t_acc[-1]) <= 2.0
+
+
+# Runs a script on the real torch + torchvision (see tests/vision/_torchvision_oracle.py).
+TORCH_LAUNCHER = textwrap.dedent(f'''
+    import sys, runpy
+    sys.path.insert(0, {str(REPO / "tests" / "vision")!r})
+    from _torchvision_oracle import import_torchvision
+    import_torchvision()
+    sys.argv = sys.argv[1:]
+    sys.path[0] = __import__("os").path.dirname(__import__("os").path.abspath(sys.argv[0]))
+    runpy.run_path(sys.argv[0], run_name="__main__")
+''')
 
 
 def _extract(root):

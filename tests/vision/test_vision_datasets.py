@@ -367,3 +367,81 @@ def test_cifar_download_extracts_a_served_archive(local_server, tmp_path, monkey
     ds = cls(tmp_path / "data", train=False, download=True)
     assert len(ds) == 4 and ds.classes == [f"c{i}" for i in range(10)]
     assert (tmp_path / "data" / "cifar-10-python.tar.gz").is_file()
+
+
+# ---- QMNIST and SVHN on generated files ------------------------------------------------------
+
+def write_qmnist(raw, what, n, seed, compress):
+    """QMNIST's files: uint8 images (IDX type 0x08) and int32 label rows of 8 (type 0x0C)."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = np.column_stack([rng.integers(0, 10, n)] + [rng.integers(0, 5000, n)
+                                                         for _ in range(7)]).astype(">i4")
+    label_bytes = (0x0C02).to_bytes(4, "big") + b"".join(
+        int(d).to_bytes(4, "big") for d in labels.shape) + labels.tobytes()
+    prefix = "xnist" if what == "nist" else f"qmnist-{what}"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, data in ((f"{prefix}-images-idx3-ubyte", idx_bytes(images)),
+                       (f"{prefix}-labels-idx2-int", label_bytes)):
+        if compress:
+            with gzip.open(raw / (name + ".gz"), "wb") as f:
+                f.write(data)
+        else:
+            (raw / name).write_bytes(data)
+
+
+def test_qmnist_matches_torchvision(tv, tmp_path):
+    jroot, troot = tmp_path / "j", tmp_path / "t"
+    for root, compress in ((jroot, True), (troot, False)):  # jtorch also reads the .gz
+        write_qmnist(root / "QMNIST" / "raw", "train", 6, seed=4, compress=compress)
+        write_qmnist(root / "QMNIST" / "raw", "test", 5, seed=5, compress=compress)
+    for kwargs in ({}, {"train": False}, {"what": "test10k"}, {"what": "test50k"},
+                   {"compat": False}):
+        j, t = JD.QMNIST(jroot, **kwargs), tv.datasets.QMNIST(troot, **kwargs)
+        assert len(j) == len(t) and j.classes == t.classes
+        assert repr(j).replace(str(jroot), "R") == repr(t).replace(str(troot), "R")
+        np.testing.assert_array_equal(j.targets.numpy(), t.targets.numpy())
+        for i in range(len(t)):
+            (j_img, j_target), (t_img, t_target) = j[i], t[i]
+            np.testing.assert_array_equal(np.asarray(j_img), np.asarray(t_img))
+            if kwargs.get("compat", True):
+                assert type(j_target) is int and j_target == t_target
+            else:
+                assert j_target.dtype == jtorch.int64
+                np.testing.assert_array_equal(j_target.numpy(), t_target.numpy())
+    for bad in ({"what": "nope"},):
+        with pytest.raises(ValueError) as t_err:
+            tv.datasets.QMNIST(troot, **bad)
+        with pytest.raises(ValueError) as j_err:
+            JD.QMNIST(jroot, **bad)
+        assert str(j_err.value) == str(t_err.value)
+    with pytest.raises(RuntimeError, match="Dataset not found"):
+        JD.QMNIST(tmp_path / "empty", what="nist")
+
+
+def test_svhn_matches_torchvision(tv, tmp_path, monkeypatch):
+    sio = pytest.importorskip("scipy.io")
+    import importlib
+    rng = np.random.default_rng(6)
+    sio.savemat(tmp_path / "test_32x32.mat", {
+        "X": rng.integers(0, 256, (32, 32, 3, 7), dtype=np.uint8),
+        "y": np.array([[10], [1], [2], [10], [9], [3], [4]], dtype=np.uint8)})
+    # the generated file has its own md5: accept it in both libraries
+    for module in (importlib.import_module("jtorch.vision.datasets.svhn"),
+                   importlib.import_module("torchvision.datasets.svhn")):
+        monkeypatch.setattr(module, "check_integrity", lambda fpath, md5=None: os.path.isfile(
+            fpath))
+    j = JD.SVHN(tmp_path, split="test", transform=JT.ToTensor())
+    t = tv.datasets.SVHN(tmp_path, split="test", transform=tv.transforms.ToTensor())
+    assert len(j) == len(t) == 7 and repr(j) == repr(t)
+    np.testing.assert_array_equal(j.labels, t.labels)
+    assert j.labels.tolist() == [0, 1, 2, 0, 9, 3, 4]
+    np.testing.assert_array_equal(j.data, t.data)
+    for i in range(7):
+        assert_items_equal(j[i], t[i])
+    monkeypatch.undo()
+    with pytest.raises(RuntimeError) as t_err:
+        tv.datasets.SVHN(tmp_path, split="test")
+    with pytest.raises(RuntimeError) as j_err:
+        JD.SVHN(tmp_path, split="test")
+    assert str(j_err.value) == str(t_err.value)  # the md5 check rejects the generated file

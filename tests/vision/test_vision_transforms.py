@@ -38,6 +38,11 @@ SMOOTH = Image.fromarray(np.stack([(_xx * 6) % 256, (_yy * 8) % 256, (_xx + _yy)
                                   -1).astype(np.uint8), "RGB")
 
 
+# the corners of a 37 x 29 image and where a perspective warp moves them
+START = [[0, 0], [36, 0], [36, 28], [0, 28]]
+END = [[3, 2], [33, 1], [35, 25], [2, 27]]
+
+
 def same(j_out, t_out, atol=0.0, uint8_atol=0):
     """PIL images equal pixel for pixel; tensors equal in dtype/shape and values."""
     if isinstance(t_out, Image.Image):
@@ -102,6 +107,10 @@ FUNCTIONAL_PIL = [
     ("affine", (15.0, [2, -3], 1.2, [10.0, 5.0])), ("gaussian_blur", ([5, 3], [1.2, 0.7])),
     ("gaussian_blur", (3,)), ("center_crop", ([7, 9],)), ("to_grayscale", (3,)),
     ("rgb_to_grayscale", ()), ("invert", ()), ("adjust_gamma", (0.6, 1.1)),
+    ("posterize", (3,)), ("solarize", (100,)), ("adjust_sharpness", (2.5,)),
+    ("adjust_sharpness", (0.3,)), ("autocontrast", ()), ("equalize", ()),
+    ("perspective", (START, END)),
+    ("perspective", (START, END, JF.InterpolationMode.NEAREST, (10, 20, 30))),
 ]
 
 
@@ -121,7 +130,8 @@ def tensor_cases():
         ("pad", ([1, 2, 3, 4], 0, "reflect")), ("pad", (2, 0, "symmetric")),
         ("center_crop", ([40, 50],)), ("rgb_to_grayscale", ()), ("rgb_to_grayscale", (3,)),
         ("adjust_brightness", (1.7,)), ("adjust_contrast", (0.4,)),
-        ("adjust_saturation", (2.5,)), ("invert", ()),
+        ("adjust_saturation", (2.5,)), ("invert", ()), ("posterize", (3,)),
+        ("solarize", (0.5,)), ("solarize", (128,)), ("autocontrast", ()), ("equalize", ()),
     ]
     approx = [
         ("resize", ([10, 12],)), ("resize", ([50, 60],)), ("resize", (9,)),
@@ -131,7 +141,10 @@ def tensor_cases():
         ("gaussian_blur", ([5, 3], [1.2, 0.7])), ("adjust_hue", (0.2,)),
         ("rotate", (90.0,)), ("rotate", (33.0, JF.InterpolationMode.BILINEAR)),
         ("rotate", (-20.0, JF.InterpolationMode.NEAREST, True, None, [1.0, 0.5, 0.0])),
-        ("affine", (15.0, [2, -3], 1.2, [10.0, 5.0])),
+        ("affine", (15.0, [2, -3], 1.2, [10.0, 5.0])), ("adjust_gamma", (0.6, 1.1)),
+        ("adjust_sharpness", (2.5,)), ("adjust_sharpness", (0.3,)),
+        ("perspective", (START, END)),
+        ("perspective", (START, END, JF.InterpolationMode.NEAREST, [1.0, 0.5, 0.0])),
     ]
     return [(n, a, True) for n, a in exact] + [(n, a, False) for n, a in approx]
 
@@ -161,8 +174,14 @@ def test_functional_on_tensors_matches_torchvision(TF, name, args, exact, backen
         t_img = t_img.float() / 255
     t_args = tuple(getattr(TF.InterpolationMode, a.name) if isinstance(a, JF.InterpolationMode)
                    else a for a in args)
-    expected = getattr(TF, name)(t_img, *t_args)
     j_img = host.host_tensor(t_img.numpy()) if backend == "host" else j_tensor(t_img)
+    try:
+        expected = getattr(TF, name)(t_img, *t_args)
+    except (TypeError, ValueError) as e:  # e.g. uint8-only ops on float images
+        with pytest.raises(type(e)) as j_err:
+            getattr(JF, name)(j_img, *args)
+        assert str(j_err.value) == str(e)
+        return
     out = getattr(JF, name)(j_img, *args)
     if backend == "jax":
         assert not host.is_host(out)  # stayed on the device, through the op funnel
@@ -171,8 +190,9 @@ def test_functional_on_tensors_matches_torchvision(TF, name, args, exact, backen
     elif exact:  # XLA may fuse a*b + c into one rounding: within 1 ulp / 1 level
         same(out, expected, atol=3e-7, uint8_atol=1)
     else:
-        same(out, expected, atol=2e-5, uint8_atol=255 if name in ("rotate", "affine") else 1)
-        if name in ("rotate", "affine") and dtype == "uint8":
+        warp = name in ("rotate", "affine", "perspective")
+        same(out, expected, atol=2e-5, uint8_atol=255 if warp else 1)
+        if warp and dtype == "uint8":
             mismatched = (out.numpy() != expected.numpy()).mean()
             assert mismatched < 0.02  # pixels exactly on a sampling boundary may differ
 
@@ -224,6 +244,17 @@ def test_transforms_on_jax_tensors_keep_autograd():
     lambda F, m: F.to_tensor("not an image"),
     lambda F, m: F.to_pil_image(m.zeros(5, 4, 4)),
     lambda F, m: F.rgb_to_grayscale(m.zeros(2, 4, 4)),
+    lambda F, m: F.posterize(m.zeros(3, 4, 4, dtype=m.uint8), 9),
+    lambda F, m: F.posterize(m.zeros(4, 4, dtype=m.uint8), 2),
+    lambda F, m: F.solarize(m.zeros(3, 4, 4, dtype=m.uint8), 300),
+    lambda F, m: F.equalize(m.zeros(3, 4, 4)),
+    lambda F, m: F.equalize(m.zeros(1, 1, 3, 4, 4, dtype=m.uint8)),
+    lambda F, m: F.adjust_sharpness(m.zeros(3, 4, 4), -1.0),
+    lambda F, m: F.adjust_gamma(m.zeros(3, 4, 4), -1.0),
+    lambda F, m: F.perspective(m.zeros(3, 4, 4), START[:3], END),
+    lambda F, m: F.perspective(m.zeros(3, 4, 4), START, END, F.InterpolationMode.BICUBIC),
+    lambda F, m: F.five_crop(m.zeros(3, 4, 4), 5),
+    lambda F, m: F.ten_crop(m.zeros(3, 4, 4), (1, 2, 3)),
 ])
 def test_functional_errors_match_torchvision(TF, call):
     with pytest.raises(Exception) as t_err:
@@ -246,6 +277,13 @@ def test_functional_errors_match_torchvision(TF, call):
     lambda T: T.ToPILImage(), lambda T: T.ToPILImage(mode="L"),
     lambda T: T.RandomAffine(10, translate=(0.1, 0.2), scale=(0.9, 1.1)),
     lambda T: T.RandomGrayscale(), lambda T: T.RandomErasing(),
+    lambda T: T.FiveCrop(4), lambda T: T.TenCrop((4, 6), vertical_flip=True),
+    lambda T: T.RandomPerspective(), lambda T: T.RandomPosterize(3, p=0.2),
+    lambda T: T.RandomSolarize(100), lambda T: T.RandomAdjustSharpness(2),
+    lambda T: T.RandomAutocontrast(), lambda T: T.RandomEqualize(0.7),
+    lambda T: T.AutoAugment(), lambda T: T.AutoAugment(T.AutoAugmentPolicy.CIFAR10, fill=3),
+    lambda T: T.RandAugment(), lambda T: T.RandAugment(3, 5, 11, fill=[1, 2, 3]),
+    lambda T: T.TrivialAugmentWide(), lambda T: T.TrivialAugmentWide(15),
 ])
 def test_reprs_match_torchvision(TT, make):
     assert repr(make(JT)) == repr(make(TT))
@@ -401,11 +439,150 @@ def test_save_image_matches_torchvision(tv, tmp_path):
 
 def test_transforms_module_layout_is_torchvisions(tv):
     for name in tv.transforms.transforms.__all__:
-        if name in ("FiveCrop", "TenCrop", "LinearTransformation", "RandomPerspective",
-                    "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness",
-                    "RandomAutocontrast", "RandomEqualize", "ElasticTransform"):
+        if name in ("LinearTransformation", "ElasticTransform"):
             continue  # not part of jtorch's scope yet
         assert hasattr(JT, name), name
+    for name in tv.transforms.autoaugment.__all__:
+        if name != "AugMix":  # not part of jtorch's scope yet
+            assert hasattr(JT, name), name
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert isinstance(JT.Normalize([0.5], [0.5]), jtorch.nn.Module)
+
+
+# ---- FiveCrop/TenCrop, RandomPerspective, the Random* tone transforms, AutoAugment family --
+
+@pytest.mark.parametrize("vertical", [False, True])
+def test_five_and_ten_crop_match_torchvision(TT, TF, vertical):
+    t_img = TF.pil_to_tensor(RGB)
+    for j, t in ((JT.FiveCrop((10, 12))(RGB), TT.FiveCrop((10, 12))(RGB)),
+                 (JT.TenCrop(9, vertical)(RGB), TT.TenCrop(9, vertical)(RGB)),
+                 (JF.ten_crop(host.host_tensor(t_img.numpy()), [7], vertical),
+                  TF.ten_crop(t_img, [7], vertical))):
+        assert type(j) is tuple and len(j) == len(t)
+        for a, b in zip(j, t):
+            same(a, b)
+
+
+def test_random_perspective_params_and_application(TF):
+    t = JT.RandomPerspective(distortion_scale=0.4, p=1.0)
+    corners = []
+    for _ in range(300):
+        start, end = t.get_params(37, 29, 0.4)
+        assert start == [[0, 0], [36, 0], [36, 28], [0, 28]]
+        (tlx, tly), (trx, try_), (brx, bry), (blx, bly) = end
+        assert 0 <= tlx <= 7 and 0 <= tly <= 5 and 29 <= trx <= 36 and 0 <= try_ <= 5
+        assert 29 <= brx <= 36 and 22 <= bry <= 28 and 0 <= blx <= 7 and 22 <= bly <= 28
+        corners.append(tlx)
+    assert set(corners) == set(range(8))  # randint(0, 7 + 1) covers its range
+    out = t(RGB)
+    assert out.size == RGB.size and out.mode == "RGB"
+    tensor_out = t(JF.pil_to_tensor(RGB))
+    assert tuple(tensor_out.shape) == (3, 29, 37) and tensor_out.dtype == jtorch.uint8
+    same(JT.RandomPerspective(p=0.0)(RGB), RGB)
+    # the warp itself is torchvision's: same endpoints, same image
+    same(JF.perspective(RGB, START, END), TF.perspective(RGB, START, END))
+
+
+def test_random_tone_transforms_apply_with_probability_p(TF):
+    low = Image.fromarray((np.asarray(RGB) // 2 + 40).astype(np.uint8))  # low contrast
+    cases = [(JT.RandomPosterize(2), TF.posterize(low, 2)),
+             (JT.RandomSolarize(90), TF.solarize(low, 90)),
+             (JT.RandomAdjustSharpness(3.0), TF.adjust_sharpness(low, 3.0)),
+             (JT.RandomAutocontrast(), TF.autocontrast(low)),
+             (JT.RandomEqualize(), TF.equalize(low))]
+    for t, expected in cases:
+        assert not np.array_equal(np.asarray(expected), np.asarray(low))
+        t.p = 1.0
+        same(t(low), expected)
+        t.p = 0.0
+        same(t(low), low)
+        t.p = 0.5
+        hits = sum(np.array_equal(np.asarray(t(low)), np.asarray(expected)) for _ in range(200))
+        assert 65 < hits < 135
+
+
+def test_augmentation_spaces_equal_torchvisions(TT):
+    pairs = [(JT.AutoAugment()._augmentation_space(10, (29, 37)),
+              TT.AutoAugment()._augmentation_space(10, (29, 37))),
+             (JT.RandAugment()._augmentation_space(31, (64, 48)),
+              TT.RandAugment()._augmentation_space(31, (64, 48))),
+             (JT.TrivialAugmentWide()._augmentation_space(31),
+              TT.TrivialAugmentWide()._augmentation_space(31))]
+    for j, t in pairs:
+        assert list(j) == list(t)
+        for name in t:
+            (jm, js), (tm, ts) = j[name], t[name]
+            assert js == ts and str(jm.dtype) == str(tm.numpy().dtype), name
+            np.testing.assert_array_equal(jm, tm.numpy(), err_msg=name)
+    for policy in ("IMAGENET", "CIFAR10", "SVHN"):
+        assert (JT.AutoAugment(getattr(JT.AutoAugmentPolicy, policy)).policies ==
+                TT.AutoAugment(getattr(TT.AutoAugmentPolicy, policy)).policies)
+
+
+OPS = ["ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Brightness", "Color",
+       "Contrast", "Sharpness", "Posterize", "Solarize", "AutoContrast", "Equalize", "Invert",
+       "Identity"]
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_augmentation_ops_match_torchvision(tv, op):
+    """Every operation the policies use, at a signed magnitude from torchvision's bins, on
+    a PIL image (identical) and a uint8 tensor (warps: up to boundary pixels)."""
+    import importlib
+    t_aa = importlib.import_module("torchvision.transforms.autoaugment")
+    from jtorch.vision.transforms import autoaugment as j_aa
+    space = tv.transforms.RandAugment()._augmentation_space(31, (29, 37))
+    space["Invert"] = (torch.tensor(0.0), False)
+    magnitudes, signed = space[op]
+    magnitude = float(magnitudes[12]) if magnitudes.ndim > 0 else 0.0
+    for m in ([magnitude, -magnitude] if signed else [magnitude]):
+        for fill in (None, [10, 20, 30]):
+            j = j_aa._apply_op(RGB, op, m, JT.InterpolationMode.NEAREST, fill)
+            t = t_aa._apply_op(RGB, op, m, tv.transforms.InterpolationMode.NEAREST, fill)
+            same(j, t)
+        t_img = tv.transforms.functional.pil_to_tensor(RGB)
+        fill = [10.0, 20.0, 30.0]
+        j = j_aa._apply_op(host.host_tensor(t_img.numpy()), op, m,
+                           JT.InterpolationMode.NEAREST, fill)
+        t = t_aa._apply_op(t_img, op, m, tv.transforms.InterpolationMode.NEAREST, fill)
+        same(j, t, uint8_atol=255 if op in ("ShearX", "ShearY", "Rotate") else 1)
+        assert (j.numpy() != t.numpy()).mean() < 0.03
+
+
+@pytest.mark.parametrize("make", [lambda T: T.AutoAugment(),
+                                  lambda T: T.AutoAugment(T.AutoAugmentPolicy.SVHN, fill=7),
+                                  lambda T: T.RandAugment(num_ops=3, magnitude=20),
+                                  lambda T: T.TrivialAugmentWide(fill=[1, 2, 3])])
+def test_auto_augment_policies_keep_shape_and_vary(make):
+    t = make(JT)
+    outs = [np.asarray(t(SMOOTH)) for _ in range(25)]
+    assert all(o.shape == (31, 41, 3) and o.dtype == np.uint8 for o in outs)
+    assert len({o.tobytes() for o in outs}) > 3  # random sub-policies / ops / magnitudes
+    x = JF.pil_to_tensor(SMOOTH)
+    out = t(x)
+    assert tuple(out.shape) == (3, 31, 41) and out.dtype == jtorch.uint8
+    jtorch.manual_seed(5)
+    a = [np.asarray(t(SMOOTH)) for _ in range(4)]
+    jtorch.manual_seed(5)
+    b = [np.asarray(t(SMOOTH)) for _ in range(4)]
+    assert all(np.array_equal(p, q) for p, q in zip(a, b))
+
+
+def test_v2_tone_geometry_and_policy_transforms(tv):
+    import importlib
+    TV2 = importlib.import_module("torchvision.transforms.v2")
+    for name, args in (("RandomPosterize", (3,)), ("RandomSolarize", (120,)),
+                       ("RandomAdjustSharpness", (2.0,)), ("RandomAutocontrast", ()),
+                       ("RandomEqualize", ()), ("RandomInvert", ())):
+        j_img, j_label = getattr(JV2, name)(*args, p=1.0)(SMOOTH, 3)
+        t_img, t_label = getattr(TV2, name)(*args, p=1.0)(SMOOTH, 3)
+        same(j_img, t_img)
+        assert j_label == t_label == 3
+    for a, b in zip(JV2.FiveCrop(9)(SMOOTH), TV2.FiveCrop(9)(SMOOTH)):
+        same(a, b)
+    for make in (lambda: JV2.AutoAugment(JV2.AutoAugmentPolicy.CIFAR10),
+                 lambda: JV2.RandAugment(), lambda: JV2.TrivialAugmentWide(),
+                 lambda: JV2.RandomPerspective(p=1.0)):
+        img, label = make()(SMOOTH, 5)
+        assert img.size == SMOOTH.size and label == 5

@@ -1,4 +1,4 @@
-"""torchvision's MNIST family: MNIST, FashionMNIST, KMNIST, EMNIST.
+"""torchvision's MNIST family: MNIST, FashionMNIST, KMNIST, EMNIST, QMNIST.
 
 On-disk layout is torchvision's, `root/<ClassName>/raw/`. The IDX files are read either
 extracted (as torchvision leaves them) or straight from the distributed `.gz` files with
@@ -10,6 +10,7 @@ needed). `data` is a uint8 tensor (N, 28, 28), `targets` an int64 tensor, items 
 from __future__ import annotations
 
 import gzip
+import lzma
 import os
 import shutil
 import string
@@ -36,9 +37,13 @@ _IDX_TYPES = {8: np.uint8, 9: np.int8, 11: np.dtype(">i2"), 12: np.dtype(">i4"),
 
 
 def _open_raw(path):
-    """The bytes of an IDX file, from `path` or, failing that, from `path + ".gz"`."""
+    """The bytes of an IDX file, from `path` or, failing that, from `path + ".gz"` (or
+    `.xz`, as QMNIST's NIST files are distributed)."""
     if os.path.isfile(path):
         with open(path, "rb") as f:
+            return f.read()
+    if os.path.isfile(path + ".xz"):
+        with lzma.open(path + ".xz", "rb") as f:
             return f.read()
     with gzip.open(path + ".gz", "rb") as f:
         return f.read()
@@ -292,3 +297,99 @@ class EMNIST(MNIST):
             if gzip_file.endswith(".gz"):
                 shutil.move(os.path.join(gzip_folder, gzip_file), self.raw_folder)
         shutil.rmtree(gzip_folder)
+
+
+class QMNIST(MNIST):
+    """QMNIST (the reconstructed MNIST with its 50k extra test digits): `what` in train,
+    test, test10k, test50k, nist; files `root/QMNIST/raw/qmnist-<train|test>-images-idx3-ubyte`
+    and `...-labels-idx2-int` (or `xnist-*` for nist), extracted or compressed. Targets are
+    int64 rows of 8 values (class, NIST series, writer id, ...); items give the class alone
+    when `compat=True` (default), else the whole row as a tensor."""
+
+    subsets = {"train": "train", "test": "test", "test10k": "test", "test50k": "test",
+               "nist": "nist"}
+    _base = "https://raw.githubusercontent.com/facebookresearch/qmnist/master/"
+    resources: dict[str, list[tuple[str, str]]] = {  # type: ignore[assignment]
+        "train": [(_base + "qmnist-train-images-idx3-ubyte.gz",
+                   "ed72d4157d28c017586c42bc6afe6370"),
+                  (_base + "qmnist-train-labels-idx2-int.gz",
+                   "0058f8dd561b90ffdd0f734c6a30e5e4")],
+        "test": [(_base + "qmnist-test-images-idx3-ubyte.gz",
+                  "1394631089c404de565df7b7aeaf9412"),
+                 (_base + "qmnist-test-labels-idx2-int.gz",
+                  "5b5b05890a5e13444e108efe57b788aa")],
+        "nist": [(_base + "xnist-images-idx3-ubyte.xz", "7f124b3b8ab81486c9d8c2749c17f834"),
+                 (_base + "xnist-labels-idx2-int.xz", "5ed0e788978e45d4a8bd4b7caec3d79d")],
+    }
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five",
+               "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+
+    def __init__(self, root, what: str | None = None, compat: bool = True, train: bool = True,
+                 **kwargs: Any) -> None:
+        if what is None:
+            what = "train" if train else "test"
+        self.what = verify_str_arg(what, "what", tuple(self.subsets.keys()))
+        self.compat = compat
+        self.data_file = what + ".pt"
+        self.training_file = self.data_file
+        self.test_file = self.data_file
+        super().__init__(root, train, **kwargs)
+
+    @property
+    def images_file(self) -> str:
+        (url, _), _ = self.resources[self.subsets[self.what]]
+        return os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0])
+
+    @property
+    def labels_file(self) -> str:
+        _, (url, _) = self.resources[self.subsets[self.what]]
+        return os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0])
+
+    def _raw_files(self):
+        return [self.images_file, self.labels_file]
+
+    def _check_exists(self) -> bool:
+        return all(any(check_integrity(f + ext) for ext in ("", ".gz", ".xz"))
+                   for f in self._raw_files())
+
+    def _load_data(self):
+        data = read_sn3_pascalvincent_tensor(self.images_file)
+        if data.dtype != np.uint8:
+            raise TypeError(f"data should be of dtype torch.uint8 instead of {data.dtype}")
+        if data.ndim != 3:
+            raise ValueError("data should have 3 dimensions instead of {data.ndimension()}")
+        targets = read_sn3_pascalvincent_tensor(self.labels_file).astype(np.int64)
+        if targets.ndim != 2:
+            raise ValueError(f"targets should have 2 dimensions instead of {targets.ndim}")
+        if self.what == "test10k":
+            data, targets = data[0:10000].copy(), targets[0:10000].copy()
+        elif self.what == "test50k":
+            data, targets = data[10000:].copy(), targets[10000:].copy()
+        return data, targets
+
+    def download(self) -> None:
+        """Download (and extract) the files of the requested `what` into `raw_folder`."""
+        if self._check_exists():
+            return
+        os.makedirs(self.raw_folder, exist_ok=True)
+        for url, md5 in self.resources[self.subsets[self.what]]:
+            try:
+                download_and_extract_archive(url, self.raw_folder, md5=md5)
+            except (RuntimeError, URLError) as e:
+                raise RuntimeError(f"Error downloading {url}:\n{e}\nTo work offline, put "
+                                   f"{os.path.basename(url)} in {self.raw_folder}") from e
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        if isinstance(index, Tensor):
+            index = host.host_array(index)
+        img, target = _values(self.data)[index], _values(self.targets)[index]
+        img = Image.fromarray(np.ascontiguousarray(img, dtype=np.uint8))
+        if self.transform is not None:
+            img = self.transform(img)
+        target = int(target[0]) if self.compat else host.host_tensor(np.array(target))
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def extra_repr(self) -> str:
+        return f"Split: {self.what}"

@@ -198,3 +198,34 @@ def to_grayscale(img, num_output_channels: int):
 def invert(img):
     _require_pil(img)
     return ImageOps.invert(img)
+
+
+def perspective(img, perspective_coeffs, interpolation=Image.BICUBIC, fill=None):
+    _require_pil(img)
+    opts = _parse_fill(fill, img)
+    return img.transform(img.size, Image.PERSPECTIVE, perspective_coeffs, interpolation, **opts)
+
+
+def posterize(img, bits: int):
+    _require_pil(img)
+    return ImageOps.posterize(img, bits)
+
+
+def solarize(img, threshold):
+    _require_pil(img)
+    return ImageOps.solarize(img, threshold)
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    _require_pil(img)
+    return ImageEnhance.Sharpness(img).enhance(sharpness_factor)
+
+
+def autocontrast(img):
+    _require_pil(img)
+    return ImageOps.autocontrast(img)
+
+
+def equalize(img):
+    _require_pil(img)
+    return ImageOps.equalize(img)

@@ -309,8 +309,6 @@ def affine_grid_sample(x, xp, *, matrix, out_size, interpolation, fill):
     """torchvision's affine warp: the output pixel grid mapped through `matrix` (inverse
     affine, centred coordinates) and sampled nearest/bilinear with zeros outside, then
     `fill` where the sample fell outside the image."""
-    out_dtype = x.dtype
-    compute = _compute_dtype(x)
     h, w = x.shape[-2:]
     ow, oh = out_size
     theta = np.asarray(matrix, dtype=np.float64).reshape(2, 3)
@@ -320,6 +318,33 @@ def affine_grid_sample(x, xp, *, matrix, out_size, interpolation, fill):
     # source pixel coordinates (align_corners=False: -0.5 .. size - 0.5 span the image)
     sx = theta[0, 0] * gx + theta[0, 1] * gy + theta[0, 2] + w * 0.5 - 0.5
     sy = theta[1, 0] * gx + theta[1, 1] * gy + theta[1, 2] + h * 0.5 - 0.5
+    return _grid_sample(x, xp, sx, sy, interpolation, fill)
+
+
+def perspective_grid_sample(x, xp, *, coeffs, interpolation, fill):
+    """torchvision's perspective warp: output pixel centre (x, y) samples the input at
+    ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)), computed in the
+    image's float dtype (float32 for integer images) as torchvision's grid is."""
+    h, w = x.shape[-2:]
+    dt = np.dtype(_compute_dtype(x))
+    c = np.asarray(coeffs, dtype=dt)
+    gx, gy = np.meshgrid(np.linspace(0.5, w - 0.5, w, dtype=dt),
+                         np.linspace(0.5, h - 0.5, h, dtype=dt))
+    den = c[6] * gx + c[7] * gy + dt.type(1)
+    gx_n = (c[0] * gx + c[1] * gy + c[2]) / dt.type(0.5 * w) / den - dt.type(1)
+    gy_n = (c[3] * gx + c[4] * gy + c[5]) / dt.type(0.5 * h) / den - dt.type(1)
+    # grid_sample(align_corners=False): normalised -> pixel index coordinates
+    sx = ((gx_n.astype(np.float64) + 1) * w - 1) / 2
+    sy = ((gy_n.astype(np.float64) + 1) * h - 1) / 2
+    return _grid_sample(x, xp, sx, sy, interpolation, fill)
+
+
+def _grid_sample(x, xp, sx, sy, interpolation, fill):
+    """Sample x at pixel coordinates (sx, sy) (numpy, the output's H x W), zero outside,
+    then blend in `fill` by the sampled in-image mask as torchvision does."""
+    out_dtype = x.dtype
+    compute = _compute_dtype(x)
+    h, w = x.shape[-2:]
     y = x.astype(compute)
     if interpolation == "nearest":
         ix, iy = np.round(sx).astype(np.int64), np.round(sy).astype(np.int64)
@@ -345,6 +370,83 @@ def affine_grid_sample(x, xp, *, matrix, out_size, interpolation, fill):
     if is_float(out_dtype):
         return out.astype(out_dtype)
     return _to_int_rounded(out, xp, out_dtype)
+
+
+# ---- histogram and tone -------------------------------------------------------------------
+
+def adjust_gamma(x, xp, *, gamma, gain):
+    out_dtype = x.dtype
+    y = x if is_float(x.dtype) else convert_image_dtype(x, xp, dtype=np.float32)
+    y = xp.clip(np.asarray(gain, y.dtype) * y ** np.asarray(gamma, y.dtype), 0, 1)
+    return convert_image_dtype(y, xp, dtype=out_dtype)
+
+
+def posterize(x, xp, *, bits):
+    return x & np.asarray(-int(2 ** (8 - bits)), np.int64).astype(np.uint8)
+
+
+def solarize(x, xp, *, threshold):
+    inverted = (np.asarray(max_value(x.dtype), x.dtype) - x).astype(x.dtype)
+    return xp.where(x >= np.asarray(threshold, x.dtype if is_float(x.dtype) else np.float64),
+                    inverted, x)
+
+
+def autocontrast(x, xp):
+    bound = max_value(x.dtype)
+    compute = _compute_dtype(x)
+    lo = xp.min(x, axis=(-2, -1), keepdims=True).astype(compute)
+    hi = xp.max(x, axis=(-2, -1), keepdims=True).astype(compute)
+    with np.errstate(divide="ignore"):
+        scale = np.asarray(bound, compute) / (hi - lo)
+    bad = ~xp.isfinite(scale)
+    lo = xp.where(bad, np.asarray(0, compute), lo)
+    scale = xp.where(bad, np.asarray(1, compute), scale)
+    return xp.clip((x.astype(compute) - lo) * scale, 0, bound).astype(x.dtype)
+
+
+def adjust_sharpness(x, xp, *, factor):
+    """Blend with torchvision's "degenerate" image: a 3 x 3 smoothing (centre weight 5/13)
+    of the interior, the border kept."""
+    compute = _compute_dtype(x)
+    kernel = np.ones((3, 3), compute)
+    kernel[1, 1] = 5.0
+    kernel /= kernel.sum()
+    y = x.astype(compute)
+    h, w = x.shape[-2:]
+    acc = None
+    for i in range(3):
+        for j in range(3):
+            term = kernel[i, j] * y[..., i:i + h - 2, j:j + w - 2]
+            acc = term if acc is None else acc + term
+    if not is_float(x.dtype):
+        acc = _to_int_rounded(acc, xp, x.dtype)
+    else:
+        acc = acc.astype(x.dtype)
+    if xp is np:
+        degenerate = x.copy()
+        degenerate[..., 1:-1, 1:-1] = acc
+    else:
+        degenerate = x.at[..., 1:-1, 1:-1].set(acc)
+    return _blend(x, degenerate, xp, factor)
+
+
+def equalize(x):
+    """torchvision's histogram equalisation of a uint8 (..., C, H, W) array (numpy only: the
+    lookup table depends on the values)."""
+    out = np.empty_like(x)
+    flat_in = x.reshape(-1, *x.shape[-2:])
+    flat_out = out.reshape(-1, *x.shape[-2:])
+    for k, chan in enumerate(flat_in):
+        hist = np.bincount(chan.reshape(-1), minlength=256).astype(np.int64)
+        nonzero = hist[hist != 0]
+        step = nonzero[:-1].sum() // 255
+        if step == 0:
+            flat_out[k] = chan
+            continue
+        lut = (np.cumsum(hist) + step // 2) // step
+        lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255)
+        flat_out[k] = lut[chan.astype(np.int64)].astype(np.uint8)
+    return out
 
 
 def to_dtype(x, xp, *, dtype):

@@ -379,6 +379,41 @@ def resized_crop(img, top, left, height, width, size,
     return resize(img, size, interpolation, antialias=antialias)
 
 
+def five_crop(img, size):
+    """(top-left, top-right, bottom-left, bottom-right, centre) crops of size (h, w)."""
+    if isinstance(size, numbers.Number):
+        size = (int(size), int(size))
+    elif isinstance(size, (tuple, list)) and len(size) == 1:
+        size = (size[0], size[0])
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    _, image_height, image_width = get_dimensions(img)
+    crop_height, crop_width = size
+    if crop_width > image_width or crop_height > image_height:
+        msg = "Requested crop size {} is bigger than input size {}"
+        raise ValueError(msg.format(size, (image_height, image_width)))
+    tl = crop(img, 0, 0, crop_height, crop_width)
+    tr = crop(img, 0, image_width - crop_width, crop_height, crop_width)
+    bl = crop(img, image_height - crop_height, 0, crop_height, crop_width)
+    br = crop(img, image_height - crop_height, image_width - crop_width, crop_height,
+              crop_width)
+    center = center_crop(img, [crop_height, crop_width])
+    return tl, tr, bl, br, center
+
+
+def ten_crop(img, size, vertical_flip: bool = False):
+    """five_crop of the image, then of its horizontal (or vertical) flip."""
+    if isinstance(size, numbers.Number):
+        size = (int(size), int(size))
+    elif isinstance(size, (tuple, list)) and len(size) == 1:
+        size = (size[0], size[0])
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    first_five = five_crop(img, size)
+    img = vflip(img) if vertical_flip else hflip(img)
+    return first_five + five_crop(img, size)
+
+
 def hflip(img):
     if not isinstance(img, Tensor):
         return F_pil.hflip(img)
@@ -567,7 +602,111 @@ def adjust_hue(img, hue_factor: float):
 def adjust_gamma(img, gamma: float, gain: float = 1):
     if not isinstance(img, Tensor):
         return F_pil.adjust_gamma(img, gamma, gain)
-    raise NotImplementedError("adjust_gamma on tensors is not implemented in jtorch yet")
+    _assert_channels(img, [1, 3])
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    return F_t.run(F_t.adjust_gamma, img, gamma=float(gamma), gain=float(gain))
+
+
+def _assert_3d(img):
+    if img.ndim < 3:
+        raise TypeError("Input image tensor should have at least 3 dimensions, but found "
+                        f"{img.ndim}")
+
+
+def posterize(img, bits: int):
+    """Keep the `bits` highest bits of each channel (uint8 images)."""
+    if not 0 <= bits <= 8:
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    if not isinstance(img, Tensor):
+        return F_pil.posterize(img, bits)
+    _assert_image_tensor(img)
+    _assert_3d(img)
+    if img.dtype != _dtypes.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _assert_channels(img, [1, 3])
+    return F_t.run(F_t.posterize, img, bits=int(bits))
+
+
+def solarize(img, threshold: float):
+    """Invert every pixel value at or above `threshold`."""
+    if not isinstance(img, Tensor):
+        return F_pil.solarize(img, threshold)
+    _assert_image_tensor(img)
+    _assert_3d(img)
+    _assert_channels(img, [1, 3])
+    if threshold > F_t.max_value(_np_dtype(img)):
+        raise TypeError("Threshold should be less than bound of img.")
+    return F_t.run(F_t.solarize, img, threshold=float(threshold))
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    """Blend with a smoothed copy: 0 gives the smoothed image, 1 the original, 2 sharper."""
+    if not isinstance(img, Tensor):
+        return F_pil.adjust_sharpness(img, sharpness_factor)
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if img.shape[-1] <= 2 or img.shape[-2] <= 2:
+        return img
+    return F_t.run(F_t.adjust_sharpness, img, factor=float(sharpness_factor))
+
+
+def autocontrast(img):
+    """Stretch each channel to the full value range."""
+    if not isinstance(img, Tensor):
+        return F_pil.autocontrast(img)
+    _assert_image_tensor(img)
+    _assert_3d(img)
+    _assert_channels(img, [1, 3])
+    return F_t.run(F_t.autocontrast, img)
+
+
+def equalize(img):
+    """Histogram equalisation per channel (uint8 images)."""
+    if not isinstance(img, Tensor):
+        return F_pil.equalize(img)
+    _assert_image_tensor(img)
+    if not 3 <= img.ndim <= 4:
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {img.ndim}")
+    if img.dtype != _dtypes.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _assert_channels(img, [1, 3])
+    out = host.host_tensor(F_t.equalize(host.host_array(img)))  # value-dependent lookup table
+    return out if host.is_host(img) or host.xla_free else host.to_device(out)
+
+
+def _get_perspective_coeffs(startpoints, endpoints):
+    """The 8 coefficients of the perspective transform mapping `endpoints` to `startpoints`
+    (least squares in float64, rounded to float32, as torchvision computes them)."""
+    if len(startpoints) != 4 or len(endpoints) != 4:
+        raise ValueError(f"Please provide exactly four corners, got {len(startpoints)} "
+                         f"startpoints and {len(endpoints)} endpoints.")
+    a_matrix = np.zeros((8, 8), dtype=np.float64)
+    for i, (p1, p2) in enumerate(zip(endpoints, startpoints)):
+        a_matrix[2 * i] = [p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]
+        a_matrix[2 * i + 1] = [0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1]]
+    b_matrix = np.asarray(startpoints, dtype=np.float64).reshape(8)
+    res = np.linalg.lstsq(a_matrix, b_matrix, rcond=None)[0].astype(np.float32)
+    return res.tolist()
+
+
+def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR,
+                fill=None):
+    """Warp so that the four `startpoints` corners land on `endpoints`."""
+    coeffs = _get_perspective_coeffs(startpoints, endpoints)
+    interpolation = _interpolation(interpolation)
+    if not isinstance(img, Tensor):
+        return F_pil.perspective(img, coeffs, interpolation=pil_modes_mapping[interpolation],
+                                 fill=fill)
+    _assert_image_tensor(img)
+    if interpolation.value not in ("nearest", "bilinear"):
+        raise ValueError(f"Interpolation mode '{interpolation.value}' is unsupported with "
+                         "Tensor input")
+    channels = get_dimensions(img)[0]
+    return F_t.run(F_t.perspective_grid_sample, img, coeffs=tuple(coeffs),
+                   interpolation=interpolation.value, fill=_tensor_fill(fill, channels))
 
 
 def gaussian_blur(img, kernel_size, sigma=None):

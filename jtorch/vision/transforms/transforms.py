@@ -26,7 +26,8 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImag
            "RandomOrder", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
            "RandomResizedCrop", "ColorJitter", "RandomRotation", "RandomAffine", "Grayscale",
            "RandomGrayscale", "RandomErasing", "GaussianBlur", "InterpolationMode",
-           "RandomInvert"]
+           "RandomInvert", "FiveCrop", "TenCrop", "RandomPerspective", "RandomPosterize",
+           "RandomSolarize", "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize"]
 
 
 def _uniform(low, high):
@@ -696,6 +697,136 @@ class GaussianBlur(nn.Module):
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(kernel_size={self.kernel_size}, sigma={self.sigma})"
+
+
+class FiveCrop(nn.Module):
+    """The four corner crops and the centre crop (a tuple of 5 images)."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = _setup_size(size,
+                                error_msg="Please provide only two dimensions (h, w) for size.")
+
+    def forward(self, img):
+        return F.five_crop(img, self.size)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(size={self.size})"
+
+
+class TenCrop(nn.Module):
+    """FiveCrop of the image and of its flip (a tuple of 10 images)."""
+
+    def __init__(self, size, vertical_flip=False):
+        super().__init__()
+        self.size = _setup_size(size,
+                                error_msg="Please provide only two dimensions (h, w) for size.")
+        self.vertical_flip = vertical_flip
+
+    def forward(self, img):
+        return F.ten_crop(img, self.size, self.vertical_flip)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(size={self.size}, vertical_flip={self.vertical_flip})"
+
+
+class RandomPerspective(nn.Module):
+    """With probability p, a random perspective warp moving each corner inwards by up to
+    `distortion_scale` of half the image size."""
+
+    def __init__(self, distortion_scale=0.5, p=0.5, interpolation=InterpolationMode.BILINEAR,
+                 fill=0):
+        super().__init__()
+        self.p = p
+        if isinstance(interpolation, int):
+            interpolation = _interpolation_modes_from_int(interpolation)
+        self.interpolation = interpolation
+        self.distortion_scale = distortion_scale
+        if fill is None:
+            fill = 0
+        elif not isinstance(fill, (Sequence, numbers.Number)):
+            raise TypeError("Fill should be either a sequence or a number.")
+        self.fill = fill
+
+    def forward(self, img):
+        fill = self.fill
+        channels, height, width = F.get_dimensions(img)
+        if isinstance(img, Tensor):
+            fill = [float(fill)] * channels if isinstance(fill, (int, float)) \
+                else [float(f) for f in fill]
+        if _rand() < self.p:
+            startpoints, endpoints = self.get_params(width, height, self.distortion_scale)
+            return F.perspective(img, startpoints, endpoints, self.interpolation, fill)
+        return img
+
+    @staticmethod
+    def get_params(width: int, height: int, distortion_scale: float):
+        """([[0, 0], [w-1, 0], [w-1, h-1], [0, h-1]], the four corners moved inwards)."""
+        half_height = height // 2
+        half_width = width // 2
+        dw, dh = int(distortion_scale * half_width), int(distortion_scale * half_height)
+        topleft = [_randint(0, dw + 1), _randint(0, dh + 1)]
+        topright = [_randint(width - dw - 1, width), _randint(0, dh + 1)]
+        botright = [_randint(width - dw - 1, width), _randint(height - dh - 1, height)]
+        botleft = [_randint(0, dw + 1), _randint(height - dh - 1, height)]
+        startpoints = [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]]
+        endpoints = [topleft, topright, botright, botleft]
+        return startpoints, endpoints
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class _RandomApplyFn(nn.Module):
+    """Apply `F.<fn>(img, *args)` with probability p."""
+
+    _fn = ""
+    _args = ()
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        if _rand() < self.p:
+            return getattr(F, self._fn)(img, *(getattr(self, a) for a in self._args))
+        return img
+
+    def __repr__(self) -> str:
+        args = "".join(f"{a}={getattr(self, a)}," for a in self._args)
+        return f"{self.__class__.__name__}({args}p={self.p})"
+
+
+class RandomPosterize(_RandomApplyFn):
+    _fn, _args = "posterize", ("bits",)
+
+    def __init__(self, bits, p=0.5):
+        super().__init__(p)
+        self.bits = bits
+
+
+class RandomSolarize(_RandomApplyFn):
+    _fn, _args = "solarize", ("threshold",)
+
+    def __init__(self, threshold, p=0.5):
+        super().__init__(p)
+        self.threshold = threshold
+
+
+class RandomAdjustSharpness(_RandomApplyFn):
+    _fn, _args = "adjust_sharpness", ("sharpness_factor",)
+
+    def __init__(self, sharpness_factor, p=0.5):
+        super().__init__(p)
+        self.sharpness_factor = sharpness_factor
+
+
+class RandomAutocontrast(_RandomApplyFn):
+    _fn = "autocontrast"
+
+
+class RandomEqualize(_RandomApplyFn):
+    _fn = "equalize"
 
 
 def _setup_size(size, error_msg):

@@ -16,8 +16,10 @@ import numpy as np
 from jtorch import _dtypes
 from jtorch._tensor import Tensor
 from jtorch.utils.data._utils import host
+from jtorch.vision.transforms import autoaugment as _aa
 from jtorch.vision.transforms import functional as _F1
 from jtorch.vision.transforms import transforms as _v1
+from jtorch.vision.transforms.autoaugment import AutoAugmentPolicy  # noqa: F401
 from jtorch.vision.transforms.functional import InterpolationMode
 from jtorch.vision.transforms.v2 import functional  # noqa: F401
 
@@ -26,7 +28,10 @@ __all__ = ["CenterCrop", "ColorJitter", "Compose", "ConvertImageDtype", "Gaussia
            "PILToTensor", "RandomApply", "RandomChoice", "RandomCrop", "RandomErasing",
            "RandomGrayscale", "RandomHorizontalFlip", "RandomOrder", "RandomResizedCrop",
            "RandomRotation", "RandomVerticalFlip", "Resize", "ToDtype", "ToImage",
-           "ToPILImage", "ToPureTensor", "ToTensor", "Transform"]
+           "ToPILImage", "ToPureTensor", "ToTensor", "Transform", "RandomAffine",
+           "RandomInvert", "RandomPerspective", "RandomPosterize", "RandomSolarize",
+           "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "FiveCrop",
+           "TenCrop", "AutoAugment", "AutoAugmentPolicy", "RandAugment", "TrivialAugmentWide"]
 
 
 def _is_image(x):
@@ -129,6 +134,19 @@ Pad = _wrap("Pad", _v1.Pad)
 RandomErasing = _wrap("RandomErasing", _v1.RandomErasing)
 PILToTensor = _wrap("PILToTensor", _v1.PILToTensor)
 ToPILImage = _wrap("ToPILImage", _v1.ToPILImage)
+RandomAffine = _wrap("RandomAffine", _v1.RandomAffine)
+RandomInvert = _wrap("RandomInvert", _v1.RandomInvert)
+RandomPerspective = _wrap("RandomPerspective", _v1.RandomPerspective)
+RandomPosterize = _wrap("RandomPosterize", _v1.RandomPosterize)
+RandomSolarize = _wrap("RandomSolarize", _v1.RandomSolarize)
+RandomAdjustSharpness = _wrap("RandomAdjustSharpness", _v1.RandomAdjustSharpness)
+RandomAutocontrast = _wrap("RandomAutocontrast", _v1.RandomAutocontrast)
+RandomEqualize = _wrap("RandomEqualize", _v1.RandomEqualize)
+FiveCrop = _wrap("FiveCrop", _v1.FiveCrop)
+TenCrop = _wrap("TenCrop", _v1.TenCrop)
+AutoAugment = _wrap("AutoAugment", _aa.AutoAugment)
+RandAugment = _wrap("RandAugment", _aa.RandAugment)
+TrivialAugmentWide = _wrap("TrivialAugmentWide", _aa.TrivialAugmentWide)
 
 
 class ToTensor(_wrap("ToTensor", _v1.ToTensor)):
