@@ -458,24 +458,6 @@ GRAD_FN_CASES = {
     "chain": lambda lib, x, v, m: ((m @ v).relu() * x[:2]).sum(),
 }
 
-_SCALAR_NOT_INPUT = ("jtorch/_api/math.py: {} takes a Python scalar as torch's Scalar "
-                     "argument, not an input: declare Op(..., inputs={}) so next_functions has "
-                     "no None edge for it")
-_NOT_DIFFERENTIABLE = ("jtorch/_api/{}: {} is not a differentiable input in torch's "
-                       "derivative formula: declare Op(..., inputs={}) so next_functions "
-                       "omits it")
-GRAD_FN_XFAIL = {
-    "rsub": _SCALAR_NOT_INPUT.format("RSUB (1 - x is rsub(x, 1))", "(1,)"),
-    "pow scalar": _SCALAR_NOT_INPUT.format("POW_SCALAR", "(0,)"),
-    "pow base": _SCALAR_NOT_INPUT.format("POW_BASE", "(1,)"),
-    "clamp": _SCALAR_NOT_INPUT.format("CLAMP_SCALAR", "(0,)"),
-    "where": _NOT_DIFFERENTIABLE.format("math.py", "WHERE's condition", "(1, 2)"),
-    "gather": _NOT_DIFFERENTIABLE.format("indexing.py", "GATHER's index", "(0,)"),
-    "advanced index": _NOT_DIFFERENTIABLE.format("indexing.py", "ADVANCED_INDEX's index "
-                                                 "tensors", "(0,)"),
-    "mask index": _NOT_DIFFERENTIABLE.format("indexing.py", "ADVANCED_INDEX's index tensors",
-                                             "(0,)"),
-}
 
 
 def _grad_fn_case(case):
@@ -493,15 +475,11 @@ def _grad_fn_case(case):
     return program
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=GRAD_FN_XFAIL[c]))
-    if c in GRAD_FN_XFAIL else c for c in GRAD_FN_CASES])
+@pytest.mark.parametrize("case", GRAD_FN_CASES)
 def test_grad_fn_names_and_next_functions(case):
     run_both(_grad_fn_case(case))
 
 
-@pytest.mark.xfail(strict=True, reason="jtorch/_api/math.py: 2 / x is recorded as DivBackward0; "
-                   "torch computes it as reciprocal * 2 and names it MulBackward0")
 def test_grad_fn_reflected_div():
     def program(lib, rec):
         x = vec(lib)
@@ -510,7 +488,6 @@ def test_grad_fn_reflected_div():
     run_both(program)
 
 
-@pytest.mark.xfail(strict=True, reason=_SCALAR_NOT_INPUT.format("CLAMP_SCALAR", "(0,)"))
 def test_grad_fn_clamp_one_sided():
     def program(lib, rec):
         x = vec(lib)

@@ -13,10 +13,10 @@ from jtorch._ops import indexing as index_ops
 from jtorch._ops.promote import broadcast_shapes
 from jtorch._tensor import Tensor, from_array
 
-ADVANCED_INDEX = Op(index_ops.advanced_index, "IndexBackward0")
+ADVANCED_INDEX = Op(index_ops.advanced_index, "IndexBackward0", inputs=(0,))
 INDEX_PUT = Op(index_ops.index_put, "IndexPutBackward0")
 MASKED_FILL = Op(index_ops.masked_fill_where, "MaskedFillBackward0", saves=(1,))
-GATHER = Op(index_ops.gather, "GatherBackward0", saves=(1,))
+GATHER = Op(index_ops.gather, "GatherBackward0", saves=(1,), inputs=(0,))
 
 
 def _is_basic(item):

@@ -11,12 +11,12 @@ from jtorch._tensor import Tensor
 
 ADD = Op(pointwise.add, "AddBackward0", inputs=(0, 1))
 SUB = Op(pointwise.sub, "SubBackward0", inputs=(0, 1))
-RSUB = Op(pointwise.sub, "RsubBackward1", inputs=(0, 1))
+RSUB = Op(pointwise.sub, "RsubBackward1", inputs=(1,))
 MUL = Op(pointwise.mul, "MulBackward0", saves=(0, 1))
 DIV = Op(pointwise.div, "DivBackward0", saves=(0, 1))
-POW_SCALAR = Op(pointwise.pow, "PowBackward0", saves=(0,))
+POW_SCALAR = Op(pointwise.pow, "PowBackward0", saves=(0,), inputs=(0,))
 POW_TENSOR = Op(pointwise.pow, "PowBackward1", saves=(0, 1, OUTPUT))
-POW_BASE = Op(pointwise.pow, "PowBackward2", saves=(1, OUTPUT))
+POW_BASE = Op(pointwise.pow, "PowBackward2", saves=(1, OUTPUT), inputs=(1,))
 REMAINDER = Op(pointwise.remainder, "RemainderBackward0")
 
 
@@ -73,8 +73,8 @@ def mul(input, other, *, out=None):
     return _out(dispatch(MUL, (input, other)), out)
 
 
-@register(inplace=True, dunders=("__truediv__",), rdunders=("__rtruediv__",),
-          idunders=("__itruediv__",), aliases=("divide",))
+@register(inplace=True, dunders=("__truediv__",), idunders=("__itruediv__",),
+          aliases=("divide",))
 def div(input, other, *, rounding_mode=None, out=None):
     """torch.div: true division (integers give the default float dtype) or rounding_mode."""
     return _out(dispatch(DIV, (input, other), rounding_mode=rounding_mode), out)
@@ -176,9 +176,9 @@ bitwise_xor = _bitwise(pointwise.bitwise_xor, "bitwise_xor", "__xor__", "__rxor_
 
 MAXIMUM = Op(pointwise.maximum, "MaximumBackward0", saves=(0, 1))
 MINIMUM = Op(pointwise.minimum, "MinimumBackward0", saves=(0, 1))
-CLAMP_SCALAR = Op(pointwise.clamp, "ClampBackward1", saves=(0,))
+CLAMP_SCALAR = Op(pointwise.clamp, "ClampBackward1", saves=(0,), inputs=(0,))
 CLAMP_TENSOR = Op(pointwise.clamp, "ClampBackward0", saves=(0, 1, 2))
-WHERE = Op(pointwise.where, "WhereBackward0", saves=(0,))
+WHERE = Op(pointwise.where, "WhereBackward0", saves=(0,), inputs=(1, 2))
 
 
 @register

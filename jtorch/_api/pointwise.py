@@ -40,6 +40,14 @@ log10 = _unary("log10", pointwise.log10, "Log10Backward0", saves=(0,))
 exp2 = _unary("exp2", pointwise.exp2, "Exp2Backward0", saves=(OUTPUT,))
 rsqrt = _unary("rsqrt", pointwise.rsqrt, "RsqrtBackward0", saves=(OUTPUT,))
 reciprocal = _unary("reciprocal", pointwise.reciprocal, "ReciprocalBackward0", saves=(OUTPUT,))
+
+
+def _rtruediv(self, other):
+    """`2 / x`: torch evaluates it as `x.reciprocal() * 2` (a MulBackward0 node)."""
+    return reciprocal(self) * other
+
+
+Tensor.__rtruediv__ = _rtruediv
 tan = _unary("tan", pointwise.tan, "TanBackward0", saves=(OUTPUT,))
 asin = _unary("asin", pointwise.asin, "AsinBackward0", saves=(0,), aliases=("arcsin",))
 acos = _unary("acos", pointwise.acos, "AcosBackward0", saves=(0,), aliases=("arccos",))
