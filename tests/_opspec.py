@@ -257,7 +257,7 @@ def assert_same(actual, expected, where="output", computed_in=None):
         assert str(actual.dtype) == str(expected.dtype), f"{where}: dtype"
         assert tuple(actual.shape) == tuple(expected.shape), f"{where}: shape"
         assert actual.requires_grad == expected.requires_grad, f"{where}: requires_grad"
-        want = expected.detach().numpy()
+        want = expected.detach().resolve_conj().numpy()
         got = actual.detach().numpy()
         if want.dtype.kind in "fc":
             rtol, atol = max(TOLERANCES[str(expected.dtype).removeprefix("torch.")],

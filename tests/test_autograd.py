@@ -534,9 +534,6 @@ def test_inplace_on_leaf_requiring_grad_raises():
     run_both(program)
 
 
-@pytest.mark.xfail(strict=True, reason="jtorch/_api/indexing.py setitem commits into the whole "
-                   "leaf instead of the indexed view, so `x[0] = v` reports 'a leaf Variable' "
-                   "where torch says 'a view of a leaf Variable'")
 def test_setitem_on_leaf_requiring_grad_message():
     def program(lib, rec):
         x = vec(lib)

@@ -254,8 +254,6 @@ def test_expand_in_place_raises():
     assert run_both(program)
 
 
-@pytest.mark.xfail(strict=True, reason="jtorch/_api/indexing.py setitem commits the whole "
-                   "expanded tensor instead of the indexed sub-view, so the overlap check fires")
 def test_expand_setitem_of_non_overlapping_part():
     def program(lib, rec):
         x = lib.zeros(1, 4)

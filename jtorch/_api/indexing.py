@@ -176,12 +176,40 @@ def setitem(self, key, value):
         if isinstance(value, Tensor):
             value = value.reshape(())
         result = dispatch(MASKED_FILL, (self, _on_device_of(key, self), value))
+    elif all(_is_basic(k) for k in (key if isinstance(key, tuple) else (key,))):
+        # basic indexing: torch writes into the indexed view (`x[key].copy_(value)`), which
+        # records CopySlices and touches only that part of x
+        view = getitem(self, key)
+        if isinstance(value, Tensor):
+            view.copy_(_setitem_value(value, view.shape))
+        else:
+            view.fill_(value)
+        return
     else:
         entries, tensors = _normalize(self, key)
         if not isinstance(value, Tensor):
             value = from_array(jax.numpy.asarray(value, dtype=self.dtype.np))
         result = dispatch(INDEX_PUT, (self, value, *tensors), key=entries)
     commit_inplace(self, result)
+
+
+def _setitem_value(value, shape):
+    """torch's setitem value: leading size-1 dims beyond the target's are dropped, the rest
+    must expand to the target's shape."""
+    while value.ndim > len(shape) and value.shape[0] == 1:
+        value = value.squeeze(0)
+    if value.ndim > len(shape):
+        raise RuntimeError(f"expand({value.type()}{{{list(value.shape)}}}, size={list(shape)}): "
+                           f"the number of sizes provided ({len(shape)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({value.ndim})")
+    for i, (have, want) in enumerate(zip(reversed(value.shape), reversed(shape))):
+        if have != want and have != 1:
+            dim = len(shape) - 1 - i
+            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the "
+                               f"existing size ({have}) at non-singleton dimension {dim}.  "
+                               f"Target sizes: {list(shape)}.  Tensor sizes: "
+                               f"{list(value.shape)}")
+    return value
 
 
 Tensor.__getitem__ = getitem

@@ -425,3 +425,9 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     result = dispatch(BUCKETIZE, (input, boundaries), right=builtins.bool(right),
                       out_int32=builtins.bool(out_int32))
     return _out(result, out)
+
+
+@register
+def dist(input, other, p=2):
+    """torch.dist: the p-norm of `input - other` (broadcast), a 0-d tensor."""
+    return norm(input - other, p)
