@@ -78,5 +78,25 @@ def test_linalg_and_fft_exist():
     assert _missing(jtorch.fft, FFT) == []
 
 
+def _table_names():
+    """Op names with an entry in some op-spec table (every tests/test_ops*.py module)."""
+    import importlib
+    import pathlib
+
+    import _opspec
+    for path in sorted(pathlib.Path(__file__).parent.glob("test_ops*.py")):
+        importlib.import_module(path.stem)
+    return {name.split("(")[0].removeprefix("Tensor.") for name in _opspec.ALL_SPECS}
+
+
+@pytest.mark.parametrize("family", ["pointwise", "reductions", "shape", "linalg"])
+def test_differentiable_families_have_op_spec_entries(family):
+    """Each op of these families is differential-tested in an op-spec table (creation and
+    random ops are tested in test_ops_creation.py and test_random.py: samplers by moments)."""
+    assert [n for n in FUNCTIONS[family].split() if n not in _table_names()] == []
+    assert [n for n in LINALG.split() if f"linalg.{n}" not in _table_names()] == []
+    assert [n for n in FFT.split() if f"fft.{n}" not in _table_names()] == []
+
+
 def test_testing_assert_close_exists():
     assert callable(jtorch.testing.assert_close)

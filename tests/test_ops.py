@@ -226,6 +226,22 @@ def sum_int_samples(rng):
     ]
 
 
+def prod_samples(rng):
+    return [
+        S(f32(rng, 3, 4), grad=True),
+        S(f32(rng, 3, 4), 1, grad=True),
+        S(f32(rng, 2, 3, 4), -1, keepdim=True, grad=True),
+        S(NonContig(f32(rng, 3, 4)), 0, grad=True),
+        S(np.array([[1.5, 0.0, 2.0], [0.0, 0.0, 3.0]], np.float32), 1, grad=True),
+        S(i64(rng, 3, 4), 0),
+        S(i32(rng, 3, 4)),
+        S(bools(rng, 3, 4), 1),
+        S(f32(rng, 0, 3), 0),
+        S(f32(rng, 3, 4), dtype=Dtype("float64")),
+        S(f32(rng, 3, 4), 2, error=True),
+    ]
+
+
 def mean_samples(rng):
     return [
         S(f32(rng, 2, 3, 4), grad=True),
@@ -839,6 +855,7 @@ OPS = [
     # reductions
     OpSpec("sum", lambda rng: sum_samples(rng) + sum_int_samples(rng), "fm"),
     OpSpec("mean", mean_samples, "fm"),
+    OpSpec("prod", prod_samples, "fm"),
     OpSpec("max", max_min_samples, "fm"),
     OpSpec("min", first(5, max_min_samples), "fm"),
     OpSpec("amax", amax_samples, "fm"),
