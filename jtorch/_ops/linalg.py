@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from jtorch import _dtypes
+from jtorch._ops import reduction
 from jtorch._ops.promote import broadcast_shapes, cast, promote, to_float
 from jtorch._ops.reduction import canonical_dim
 
@@ -830,30 +831,8 @@ def _norm_dtype(x, dtype, name):
     return x
 
 
-def _safe_root(total, p):
-    """total ** (1 / p) with a zero gradient where total is 0 (torch masks those)."""
-    zero = total == 0
-    root = jnp.where(zero, 1, total) ** (1 / p)
-    return jnp.where(zero, 0, root)
-
-
 def _vector_norm(x, ord, axes, keepdim):
-    a = jnp.abs(x)
-    if ord == float("inf"):
-        return jnp.max(a, axis=axes, keepdims=keepdim)
-    if ord == float("-inf"):
-        return jnp.min(a, axis=axes, keepdims=keepdim)
-    if ord == 0:
-        return jnp.sum(a != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
-    if ord == 1:
-        return jnp.sum(a, axis=axes, keepdims=keepdim)
-    if ord == 2:
-        sq = jnp.real(x * jnp.conj(x)) if jnp.iscomplexobj(x) else x * x
-        return _safe_root(jnp.sum(sq, axis=axes, keepdims=keepdim), 2)
-    powered = jnp.where(a == 0, 0, jnp.where(a == 0, 1, a) ** ord)
-    if ord < 0:
-        return jnp.sum(a ** ord, axis=axes, keepdims=keepdim) ** (1 / ord)
-    return _safe_root(jnp.sum(powered, axis=axes, keepdims=keepdim), ord)
+    return reduction.norm_kernel(x, ord, tuple(axes), keepdim)
 
 
 def vector_norm(x, *, ord=2, dim=None, keepdim=False, dtype=None, name="linalg.vector_norm"):

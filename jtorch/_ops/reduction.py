@@ -277,11 +277,18 @@ def vector_norm(x, *, ord=2, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = cast(x, dtype)
     axes = _axes(x, dim)
-    a = _abs(x)
     if ord in (math.inf, -math.inf):
         if (x.size == 0 and dim is None) or builtins.any(x.shape[ax] == 0 for ax in axes):
             raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
                                "because the operation does not have an identity")
+    return norm_kernel(x, ord, axes, keepdim)
+
+
+def norm_kernel(x, ord, axes, keepdim):
+    """The ord-norm of x over `axes` (a real result for complex x), with torch's gradients:
+    0 where an element or the norm is 0, shared evenly among ties for ord = +-inf."""
+    a = _abs(x)
+    if ord in (math.inf, -math.inf):
         reduce = jnp.max if ord > 0 else jnp.min
         return reduce(a, axis=axes, keepdims=keepdim)
     if ord == 0:
