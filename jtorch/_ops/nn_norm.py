@@ -7,6 +7,9 @@ variance is updated with the unbiased one, as torch does.
 
 from __future__ import annotations
 
+import functools
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
@@ -199,3 +202,58 @@ def local_response_norm(x, *, size, alpha, beta, k):
     sums = lax.reduce_window(x * x, np.zeros((), x.dtype), lax.add, window, (1,) * x.ndim,
                              padding)
     return x / jnp.power(sums / size * alpha + k, beta)
+
+
+# ---- CrossMapLRN2d (torch's legacy autograd.Function) ---------------------------------------
+
+def _channel_window_sums(v, lo, hi):
+    """sum of v[:, lo[c]:hi[c]] along dim 1 for every channel c (lo/hi static numpy)."""
+    zero = jnp.zeros_like(v[:, :1])
+    cumulative = jnp.concatenate([zero, jnp.cumsum(v, axis=1)], axis=1)
+    return jnp.take(cumulative, hi, axis=1) - jnp.take(cumulative, lo, axis=1)
+
+
+def _cross_map_scale(x, size, alpha, k):
+    # torch's running-window loop: channel c sums the squares over [lo, hi), plus channel 0
+    # once the window has moved past it (the loop never subtracts channel 0's square)
+    channels = x.shape[1]
+    pre_pad = int((size - 1) / 2 + 1)
+    c = np.arange(channels)
+    lo = np.where(c > pre_pad, c - pre_pad + 1, 0)
+    hi = np.minimum(c + pre_pad, channels)
+    squares = x * x
+    sums = _channel_window_sums(squares, lo, hi)
+    sums = sums + jnp.where((c > pre_pad).reshape(1, -1, 1, 1), squares[:, :1], 0)
+    return sums * (alpha / size) + k
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2, 3, 4))
+def _cross_map_lrn2d(x, size, alpha, beta, k):
+    return x * _cross_map_scale(x, size, alpha, k) ** -beta
+
+
+def _cross_map_lrn2d_fwd(x, size, alpha, beta, k):
+    scale = _cross_map_scale(x, size, alpha, k)
+    out = x * scale ** -beta
+    return out, (x, scale, out)
+
+
+def _cross_map_lrn2d_bwd(size, alpha, beta, k, saved, grad):
+    # torch's hand-written backward (a centred window of `size` channels), which is not the
+    # exact derivative of its forward: reproduced as is
+    x, scale, out = saved
+    channels = x.shape[1]
+    first = int(size - (size - 1) / 2)
+    c = np.arange(channels)
+    lo = np.clip(c - first, 0, channels)
+    hi = np.clip(c + size - first, 0, channels)
+    accum = _channel_window_sums(grad * out / scale, lo, hi)
+    return (scale ** -beta * grad - (2 * alpha * beta / size) * x * accum,)
+
+
+_cross_map_lrn2d.defvjp(_cross_map_lrn2d_fwd, _cross_map_lrn2d_bwd)
+
+
+def cross_map_lrn2d(x, *, size, alpha, beta, k):
+    """torch.nn.CrossMapLRN2d on (N, C, H, W)."""
+    return _cross_map_lrn2d(x, size, alpha, beta, k)

@@ -303,3 +303,72 @@ def max_unpool(x, indices, *, output_size):
     out = out.at[jnp.arange(planes)[:, None], flat].set(values, mode="drop")
     return out.reshape(lead + tuple(output_size))
 
+
+
+# ---- fractional max pooling ---------------------------------------------------------------
+
+def _fractional_starts(sample, in_size, out_size, kernel):
+    """torch's generate_intervals: window starts (..., out_size) from one uniform sample per
+    plane, computed in the sample's dtype as torch's scalar_t arithmetic."""
+    if out_size == 1:
+        return jnp.full(sample.shape + (1,), in_size - kernel, jnp.int64)
+    alpha = jnp.asarray(in_size - kernel, sample.dtype) / jnp.asarray(out_size - 1, sample.dtype)
+    steps = jnp.arange(out_size - 1, dtype=sample.dtype)
+    s = sample[..., None]
+    starts = (jnp.trunc((steps + s) * alpha).astype(jnp.int64)
+              - jnp.trunc(s * alpha).astype(jnp.int64))
+    last = jnp.full(sample.shape + (1,), in_size - kernel, jnp.int64)
+    return jnp.concatenate([starts, last], axis=-1)
+
+
+def fractional_max_pool(x, samples, *, kernel_size, output_size, sample_dims,
+                        return_indices):
+    """torch.nn.functional.fractional_max_pool{2,3}d on (N, C, *in) (or unbatched (C, *in)).
+
+    `samples` is (N, C, nd) uniform in [0, 1); sample_dims[j] is the spatial dim sample j
+    drives (torch's 2-d kernel uses sample 0 for the width, 1 for the height). Each window's
+    maximum is gathered at its argmax (first maximum), so its gradient goes to that element
+    only, accumulating where windows overlap, as torch's backward does."""
+    nd = len(kernel_size)
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    n, c = x.shape[:2]
+    in_sizes = x.shape[2:]
+    if 0 in output_size or x.size == 0:
+        empty = jnp.zeros((n, c) + tuple(output_size), x.dtype)
+        out = (empty, empty.astype(jnp.int64))
+    else:
+        starts = [None] * nd
+        for j, d in enumerate(sample_dims):
+            starts[d] = _fractional_starts(samples[:, :, j].astype(x.dtype), in_sizes[d],
+                                           output_size[d], kernel_size[d])
+        gathered = x
+        for d in range(nd):
+            idx = (starts[d][..., None] + jnp.arange(kernel_size[d])).reshape(n, c, -1)
+            shape = [n, c] + [1] * nd
+            shape[2 + d] = idx.shape[-1]
+            gathered = jnp.take_along_axis(gathered, idx.reshape(shape), axis=2 + d)
+        split = [n, c]
+        for o, k in zip(output_size, kernel_size):
+            split += [o, k]
+        gathered = gathered.reshape(split)
+        order = [0, 1] + [2 + 2 * d for d in range(nd)] + [3 + 2 * d for d in range(nd)]
+        taps = jnp.transpose(gathered, order).reshape(n, c, *output_size, -1)
+        best = jnp.argmax(taps, axis=-1)
+        values = jnp.take_along_axis(taps, best[..., None], axis=-1)[..., 0]
+        flat = jnp.zeros_like(best)
+        rest = best
+        offsets = []
+        for k in reversed(kernel_size):
+            offsets.append(rest % k)
+            rest = rest // k
+        offsets.reverse()
+        for d in range(nd):
+            view = [n, c] + [1] * nd
+            view[2 + d] = output_size[d]
+            flat = flat * in_sizes[d] + starts[d].reshape(view) + offsets[d]
+        out = (values, flat)
+    if unbatched:
+        out = tuple(o[0] for o in out)
+    return out if return_indices else out[0]

@@ -433,3 +433,10 @@ def affine_grid(theta, *, size, align_corners):
     base = jnp.asarray(base.reshape(-1, len(spatial) + 1), theta.dtype)
     grid = jnp.sum(base[None, :, None, :] * theta[:, None, :, :], axis=-1)
     return grid.reshape(size[0], *spatial, len(spatial))
+
+
+def channel_shuffle(x, *, groups):
+    """(N, g*k, *) -> (N, k*g, *): torch.nn.functional.channel_shuffle."""
+    n, c, *rest = x.shape
+    y = x.reshape(n, groups, c // groups, *rest)
+    return jnp.swapaxes(y, 1, 2).reshape(x.shape)

@@ -3,6 +3,7 @@
 from jtorch.nn import functional, init, parallel, utils  # noqa: F401
 from jtorch.nn.modules import *  # noqa: F401,F403
 from jtorch.nn.modules import (  # noqa: F401
+    Container,
     Module,
     ModuleDict,
     ModuleList,
@@ -11,4 +12,9 @@ from jtorch.nn.modules import (  # noqa: F401
     Sequential,
 )
 from jtorch.nn.parallel import DataParallel  # noqa: F401
-from jtorch.nn.parameter import Buffer, Parameter  # noqa: F401
+from jtorch.nn.parameter import (  # noqa: F401
+    Buffer,
+    Parameter,
+    UninitializedBuffer,
+    UninitializedParameter,
+)

@@ -22,7 +22,9 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
            "adaptive_max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d",
-           "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+           "max_unpool1d", "max_unpool2d", "max_unpool3d", "fractional_max_pool2d",
+           "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 _NODE = {1: "SqueezeBackward1", 2: "{}2DBackward0", 3: "{}3DBackward0"}
 
@@ -434,3 +436,74 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """torch.nn.functional.max_unpool3d."""
     return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)
+
+
+# ---- fractional max pooling -----------------------------------------------------------------
+
+_FRACTIONAL = {2: Op(nn_pool.fractional_max_pool, "FractionalMaxPool2DBackward0", saves=(0,)),
+               3: Op(nn_pool.fractional_max_pool, "FractionalMaxPool3DBackward0", saves=(0,))}
+# which spatial dim each random sample drives, as torch's kernels read them
+_FRACTIONAL_SAMPLE_DIMS = {2: (1, 0), 3: (0, 1, 2)}
+_FRACTIONAL_DIM_WORDS = {2: ("height", "width"), 3: ("time", "height", "width")}
+
+
+def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, return_indices,
+                         _random_samples):
+    name = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: "
+                           f"{list(input.shape)}")
+    if output_size is None:
+        ratio = _ntuple(nd)(output_ratio)
+        output_size = [int(input.size(d - nd) * r) for d, r in enumerate(ratio)]
+    kernel = _expand(kernel_size, nd, name, "kernel_size")
+    sizes = _expand(output_size, nd, name, "output_size")
+    in_sizes = input.shape[-nd:]
+    for dim, k, out, size in zip(_FRACTIONAL_DIM_WORDS[nd], kernel, sizes, in_sizes):
+        if out + k - 1 > size:
+            suffix = "" if nd == 2 else "_out"
+            raise RuntimeError(f"{name}{suffix}(): pool {dim} {k} too large relative to input "
+                               f"{dim} {size}")
+    batch = 1 if input.ndim == nd + 1 else input.size(0)
+    channels = input.size(-nd - 1)
+    if _random_samples is None:
+        from jtorch._api.creation import rand
+        _random_samples = rand(batch, channels, nd, dtype=input.dtype, device=input.device)
+    elif (_random_samples.ndim != 3 or _random_samples.size(0) != batch
+          or _random_samples.size(1) != channels or _random_samples.size(2) != nd):
+        raise RuntimeError(f"Expect _random_samples of shape ({batch}, {channels}, {nd}); got "
+                           f"{list(_random_samples.shape)}.")
+    return dispatch(_FRACTIONAL[nd], (input, _random_samples), kernel_size=kernel,
+                    output_size=sizes, sample_dims=_FRACTIONAL_SAMPLE_DIMS[nd],
+                    return_indices=bool(return_indices))
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """torch.nn.functional.fractional_max_pool2d: max over kH x kW windows at pseudo-random,
+    increasing offsets chosen so the output is output_size (or output_ratio * input size).
+    jtorch draws the offsets from its own generator; pass _random_samples (N, C, 2) in [0, 1)
+    to get torch's exact result."""
+    return _fractional_max_pool(input, 2, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """torch.nn.functional.fractional_max_pool3d; _random_samples is (N, C, 3)."""
+    return _fractional_max_pool(input, 3, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return _fractional_max_pool(input, 2, kernel_size, output_size, output_ratio, True,
+                                _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return _fractional_max_pool(input, 3, kernel_size, output_size, output_ratio, True,
+                                _random_samples)

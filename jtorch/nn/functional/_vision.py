@@ -18,7 +18,8 @@ from jtorch.nn.functional._pooling import (
 )
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-           "pixel_unshuffle", "unfold", "fold", "grid_sample", "affine_grid"]
+           "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "unfold", "fold",
+           "grid_sample", "affine_grid"]
 
 _INTERPOLATE_NODES = {("nearest", 1): "UpsampleNearest1DBackward0",
                       ("nearest", 2): "UpsampleNearest2DBackward0",
@@ -199,6 +200,28 @@ def pixel_shuffle(input, upscale_factor):
                            "divisible by the square of upscale_factor, but input.size(-3)="
                            f"{input.shape[-3]} is not divisible by {r * r}")
     return dispatch(_PIXEL_SHUFFLE, (input,), upscale_factor=r)
+
+
+_CHANNEL_SHUFFLE = Op(nn_vision.channel_shuffle, "ChannelShuffleBackward0", saves=())
+
+
+def channel_shuffle(input, groups):
+    """torch.nn.functional.channel_shuffle: (N, g*k, *) -> (N, k*g, *), the channels of the g
+    groups interleaved."""
+    groups = operator.index(groups)
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    if input.ndim <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if input.shape[1] % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got "
+                           f"{input.shape[1]} channels and {groups} groups.")
+    return dispatch(_CHANNEL_SHUFFLE, (input,), groups=groups)
+
+
+native_channel_shuffle = channel_shuffle
 
 
 def pixel_unshuffle(input, downscale_factor):

@@ -3,6 +3,8 @@ catch grad_output on the way in and grad_input on the way out (as torch's Backwa
 
 from __future__ import annotations
 
+import warnings
+
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 
@@ -21,7 +23,12 @@ class _OutputHook(Function):
             if result is not None:
                 grads = tuple(result)
         ctx.state["grad_output"] = grads
-        if not ctx.state["has_inputs"]:
+        if not ctx.state["has_inputs"] and module._backward_hooks:
+            warnings.warn("Full backward hook is firing when gradients are computed with respect "
+                          "to module outputs since no inputs require gradients. See "
+                          "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=2)
             for hook in list(module._backward_hooks.values()):
                 hook(module, (None,), grads)
         return (None, None, *grads)
@@ -44,8 +51,11 @@ class _InputHook(Function):
 
 
 def _wrap(function, state, module, values):
-    positions = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
-    if not positions:
+    """Route every positional tensor through `function` when any of them requires grad (as
+    torch does: grad_input then has an entry for each, computed even for those that do not
+    require grad)."""
+    positions = [i for i, v in enumerate(values) if isinstance(v, Tensor)]
+    if not any(values[i].requires_grad for i in positions):
         return values, False
     wrapped = function.apply(state, module, *(values[i] for i in positions))
     values = list(values)

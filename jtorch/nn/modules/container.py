@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import operator
+import warnings
 
 from jtorch._tensor import Tensor
 from jtorch.nn.modules.module import Module, _addindent
@@ -310,3 +311,14 @@ class ParameterDict(Module):
         return self._get_name() + ("(\n" + extra + "\n)" if extra else "()")
 
 
+
+
+class Container(Module):
+    """torch.nn.Container (deprecated): a Module holding the modules given as keywords."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented "
+                      "in `nn.Module`. Subclass that instead.", FutureWarning, stacklevel=2)
+        for key, value in kwargs.items():
+            self.add_module(key, value)

@@ -9,11 +9,13 @@ from jtorch._api.creation import empty
 from jtorch.nn import functional as F
 from jtorch.nn import init
 from jtorch.nn.functional._conv import _pair, _reverse_repeat_tuple, _single, _triple
+from jtorch.nn.modules.lazy import LazyModuleMixin
 from jtorch.nn.modules.module import Module
-from jtorch.nn.parameter import Parameter
+from jtorch.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-           "ConvTranspose3d", "Fold", "Unfold"]
+           "ConvTranspose3d", "Fold", "Unfold", "LazyConv1d", "LazyConv2d", "LazyConv3d",
+           "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -278,3 +280,103 @@ class Unfold(Module):
     def extra_repr(self):
         return ("kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "
                 "stride={stride}".format(**self.__dict__))
+
+
+class _LazyConvXdMixin(LazyModuleMixin):
+    """in_channels inferred from the first input (dim 1, or dim 0 unbatched)."""
+
+    _num_spatial_dims = 0
+
+    def _make_lazy(self, out_channels, bias, device, dtype):
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs):
+        if not self.has_uninitialized_params():
+            return
+        self.in_channels = self._get_in_channels(input)
+        if self.in_channels % self.groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if self.transposed:
+            shape = (self.in_channels, self.out_channels // self.groups)
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups)
+        self.weight.materialize((*shape, *self.kernel_size))
+        if self.bias is not None:
+            self.bias.materialize((self.out_channels,))
+        self.reset_parameters()
+
+    def _get_in_channels(self, input):
+        no_batch = self._num_spatial_dims + 1
+        if input.dim() not in (no_batch, no_batch + 1):
+            raise RuntimeError(f"Expected {no_batch}D (unbatched) or {no_batch + 1}D (batched) "
+                               f"input to {self.__class__.__name__}, but got input of size: "
+                               f"{input.shape}")
+        return input.shape[1] if input.dim() == no_batch + 1 else input.shape[0]
+
+
+class _LazyConv(_LazyConvXdMixin):
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        # bias=False: the placeholders replace the parameters right after
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device=device, dtype=dtype)
+        self._make_lazy(out_channels, bias, device, dtype)
+
+
+class _LazyConvTranspose(_LazyConvXdMixin):
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                         dilation, padding_mode, device=device, dtype=dtype)
+        self._make_lazy(out_channels, bias, device, dtype)
+
+
+class LazyConv1d(_LazyConv, Conv1d):
+    """torch.nn.LazyConv1d(out_channels, kernel_size, ...): Conv1d with in_channels inferred
+    from the first input."""
+
+    cls_to_become = Conv1d
+    _num_spatial_dims = 1
+
+
+class LazyConv2d(_LazyConv, Conv2d):
+    """torch.nn.LazyConv2d(out_channels, kernel_size, ...)."""
+
+    cls_to_become = Conv2d
+    _num_spatial_dims = 2
+
+
+class LazyConv3d(_LazyConv, Conv3d):
+    """torch.nn.LazyConv3d(out_channels, kernel_size, ...)."""
+
+    cls_to_become = Conv3d
+    _num_spatial_dims = 3
+
+
+class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
+    """torch.nn.LazyConvTranspose1d(out_channels, kernel_size, ...)."""
+
+    cls_to_become = ConvTranspose1d
+    _num_spatial_dims = 1
+
+
+class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
+    """torch.nn.LazyConvTranspose2d(out_channels, kernel_size, ...)."""
+
+    cls_to_become = ConvTranspose2d
+    _num_spatial_dims = 2
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """torch.nn.LazyConvTranspose3d(out_channels, kernel_size, ...)."""
+
+    cls_to_become = ConvTranspose3d
+    _num_spatial_dims = 3

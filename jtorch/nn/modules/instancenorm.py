@@ -5,9 +5,10 @@ from __future__ import annotations
 import warnings
 
 from jtorch.nn import functional as F
-from jtorch.nn.modules.batchnorm import _NormBase
+from jtorch.nn.modules.batchnorm import _LazyNormBase, _NormBase
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 class _InstanceNorm(_NormBase):
@@ -84,4 +85,33 @@ class InstanceNorm2d(_InstanceNorm):
 class InstanceNorm3d(_InstanceNorm):
     """torch.nn.InstanceNorm3d: input (N, C, D, H, W) or (C, D, H, W)."""
 
+    _no_batch_dim = 4
+
+
+class _LazyInstanceNorm(_LazyNormBase, _InstanceNorm):
+    """Lazy instance norm. As in torch, affine and track_running_stats default to True here,
+    and num_features is read from dim 1 even for an unbatched input."""
+
+
+class LazyInstanceNorm1d(_LazyInstanceNorm):
+    """torch.nn.LazyInstanceNorm1d(eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True)."""
+
+    cls_to_become = InstanceNorm1d
+    _no_batch_dim = 2
+
+
+class LazyInstanceNorm2d(_LazyInstanceNorm):
+    """torch.nn.LazyInstanceNorm2d(eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True)."""
+
+    cls_to_become = InstanceNorm2d
+    _no_batch_dim = 3
+
+
+class LazyInstanceNorm3d(_LazyInstanceNorm):
+    """torch.nn.LazyInstanceNorm3d(eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True)."""
+
+    cls_to_become = InstanceNorm3d
     _no_batch_dim = 4

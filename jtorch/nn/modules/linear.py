@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 from jtorch._api.creation import empty
+from jtorch._grad_mode import no_grad
 from jtorch.nn import functional as F
 from jtorch.nn import init
+from jtorch.nn.modules.lazy import LazyModuleMixin
 from jtorch.nn.modules.module import Module
-from jtorch.nn.parameter import Parameter
+from jtorch.nn.parameter import Parameter, UninitializedParameter
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
 
 class Identity(Module):
@@ -89,3 +91,36 @@ class Bilinear(Module):
 
 class NonDynamicallyQuantizableLinear(Linear):
     """torch's Linear subclass used as MultiheadAttention.out_proj (same behaviour and repr)."""
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """torch.nn.LazyLinear(out_features, bias=True): a Linear whose in_features is inferred
+    from the first input's last dim; it then becomes a Linear."""
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+        if self.in_features == 0:
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} "
+                                     "is not equal to in_features from self.weight: "
+                                     f"{self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import collections
 import itertools
+import warnings
 
 from jtorch import _device, _dtypes
 from jtorch._grad_mode import no_grad
 from jtorch._tensor import Tensor
-from jtorch.nn.parameter import Buffer, Parameter
+from jtorch.nn.parameter import Buffer, Parameter, is_lazy
 
 
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys",
@@ -103,7 +104,11 @@ class Module:
         return self._run_forward_hooks(args, kwargs)
 
     def _run_forward_hooks(self, args, kwargs):
-        output = self.forward(*args, **kwargs)
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs)
+            raise
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
                 result = hook(self, args, kwargs, output)
@@ -112,6 +117,22 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def _run_always_called_hooks(self, args, kwargs):
+        """forward raised: the hooks registered with always_call=True still run (with output
+        None); their own errors are only warned about, as torch does."""
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id not in self._forward_hooks_always_called:
+                continue
+            try:
+                if hook_id in self._forward_hooks_with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as e:  # noqa: BLE001 - torch silences it, the forward error wins
+                warnings.warn("forward hook with ``always_call=True`` raised an exception that "
+                              f"was silenced as another error was raised in forward: {e}",
+                              stacklevel=1)
 
     _call_impl = __call__
 
@@ -188,7 +209,9 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain "."')
+            # torch names the offending module name (only) for modules
+            got = f", got: {name}" if kind == "module" else ""
+            raise KeyError(f'{kind} name can\'t contain "."{got}')
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
 
@@ -251,13 +274,17 @@ class Module:
     def get_parameter(self, target):
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
-        if name not in module._parameters:
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        if not isinstance(getattr(module, name), Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
-        return module._parameters[name]
+        return getattr(module, name)
 
     def get_buffer(self, target):
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
         if name not in module._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
         return module._buffers[name]
@@ -353,16 +380,19 @@ class Module:
         fn(self)
         return self
 
-    def _apply(self, fn, floating_only=False):
+    def _apply(self, fn, floating_only=False, recurse=True):
         """Replace every parameter's and buffer's values by fn(tensor), keeping the objects
         (optimizers and other holders keep seeing the same Parameters, as in torch)."""
         def convert(t):
             return not floating_only or t.dtype.is_floating_point or t.dtype.is_complex
 
         with no_grad():
-            for module in self.modules():
+            for module in (self.modules() if recurse else [self]):
                 for p in module._parameters.values():
                     if p is None or not convert(p):
+                        continue
+                    if is_lazy(p):  # a placeholder keeps being one, with the new dtype/device
+                        p._raw = fn(p)._raw
                         continue
                     p.data = fn(p)
                     if p.grad is not None:
@@ -386,6 +416,12 @@ class Module:
                 t = t.to(dtype)
             return t.to(device) if device is not None else t
         return self._apply(move)
+
+    def to_empty(self, *, device=None, recurse=True):
+        """Replace every parameter and buffer by uninitialized storage of its shape and dtype
+        on `device` (torch.empty_like)."""
+        from jtorch._api.creation import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def cuda(self, device=None):
         target = _device.as_device(device if isinstance(device, (str, _device.device))
@@ -447,11 +483,15 @@ class Module:
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs):
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                 error_msgs)
         persistent_buffers = {k: v for k, v in self._buffers.items()
                               if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
                                                           persistent_buffers.items())
                        if v is not None}
+        assign = local_metadata.get("assign_to_params_buffers", False)
         for name, param in local_state.items():
             key = prefix + name
             if key not in state_dict:
@@ -464,13 +504,24 @@ class Module:
                                   "torch.Tensor or Tensor-like object from checkpoint but "
                                   f"received {type(input_param)}")
                 continue
-            if tuple(input_param.shape) != tuple(param.shape):
+            if not is_lazy(param) and param.dim() == 0 and input_param.dim() == 1:
+                input_param = input_param[0]  # checkpoints from before 0-dim tensors
+            if not is_lazy(param) and tuple(input_param.shape) != tuple(param.shape):
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape "
                                   f"{input_param.shape} from checkpoint, the shape in current "
                                   f"model is {param.shape}.")
                 continue
-            with no_grad():
-                param.copy_(input_param)
+            try:
+                with no_grad():
+                    if assign:
+                        self._assign_loaded(name, param, input_param)
+                    else:
+                        param.copy_(input_param)
+            except Exception as ex:
+                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions '
+                                  f"in the model are {param.shape} and whose dimensions in the "
+                                  f"checkpoint are {input_param.shape}, an exception occurred : "
+                                  f"{ex.args}.")
         if strict:
             for key in state_dict:
                 if key.startswith(prefix) and key != prefix + "_metadata":
@@ -478,30 +529,51 @@ class Module:
                     if name not in self._modules and name not in local_state:
                         unexpected_keys.append(key)
 
+    def _assign_loaded(self, name, param, input_param):
+        """load_state_dict(assign=True): the loaded tensor itself replaces the module's (a
+        Parameter keeps being one, with the module's requires_grad)."""
+        if isinstance(param, Parameter) and not isinstance(input_param, Parameter):
+            input_param = Parameter(input_param, requires_grad=param.requires_grad)
+        elif isinstance(param, Parameter):
+            input_param.requires_grad_(param.requires_grad)
+        if name in self._parameters:
+            self._parameters[name] = input_param
+        else:
+            self._buffers[name] = input_param
+
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy values from state_dict; torch's RuntimeError listing missing, unexpected and
-        mis-shaped keys (missing/unexpected only when strict)."""
+        """Copy values from state_dict (or, assign=True, take its tensors); returns
+        _IncompatibleKeys(missing_keys, unexpected_keys), and when strict raises torch's
+        RuntimeError listing missing, unexpected and mis-shaped keys (size mismatches always
+        raise)."""
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
+        state_dict = collections.OrderedDict(state_dict)  # hooks may edit it: not the caller's
+        if metadata is not None:
+            state_dict._metadata = metadata
 
-        def load(module, prefix):
+        def load(module, local_state_dict, prefix):
             local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
-            for hook in module._load_state_dict_pre_hooks.values():
-                hook(module, state_dict, prefix, local_metadata, True, missing, unexpected,
-                     errors)
-            module._load_from_state_dict(state_dict, prefix, local_metadata, True, missing,
-                                         unexpected, errors)
+            if assign:
+                local_metadata = dict(local_metadata, assign_to_params_buffers=True)
+            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
+                                         missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
-                    load(child, prefix + name + ".")
-
-        load(self, "")
-        keys = _IncompatibleKeys(missing, unexpected)
-        for module in self.modules():
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in local_state_dict.items()
+                                 if k.startswith(child_prefix)}, child_prefix)
+            keys = _IncompatibleKeys(missing, unexpected)
             for hook in module._load_state_dict_post_hooks.values():
-                hook(module, keys)
+                if hook(module, keys) is not None:
+                    raise RuntimeError("Hooks registered with "
+                                       "``register_load_state_dict_post_hook`` are not expected "
+                                       "to return new values, if incompatible_keys need to be "
+                                       "modified, it should be done inplace.")
+
+        load(self, state_dict, "")
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
@@ -511,8 +583,8 @@ class Module:
                     ", ".join(f'"{k}"' for k in missing)))
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
-        return _IncompatibleKeys(missing if strict else [], unexpected if strict else [])
+                self._get_name(), "\n\t".join(errors)))
+        return _IncompatibleKeys(missing, unexpected)
 
     # ---- hooks -------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -528,6 +600,8 @@ class Module:
         _insert(self._forward_hooks, handle.id, hook, prepend)
         if with_kwargs:
             self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
         return handle
 
     def register_full_backward_hook(self, hook, prepend=False):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numbers
 
 from jtorch._api.creation import empty
+from jtorch._dispatch import Op, dispatch
+from jtorch._ops import nn_norm
 from jtorch.nn import functional as F
 from jtorch.nn import init
 from jtorch.nn.modules.module import Module
 from jtorch.nn.parameter import Parameter
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 class LocalResponseNorm(Module):
@@ -34,6 +36,32 @@ def _as_shape(normalized_shape):
     if isinstance(normalized_shape, numbers.Integral):
         return (int(normalized_shape),)
     return tuple(normalized_shape)
+
+
+_CROSS_MAP_LRN2D = Op(nn_norm.cross_map_lrn2d, "CrossMapLRN2dBackward", saves=(0,))
+
+
+class CrossMapLRN2d(Module):
+    """torch.nn.CrossMapLRN2d(size, alpha=1e-4, beta=0.75, k=1): torch's legacy cross-channel
+    LRN on 4-D input, with its own window and hand-written backward (both reproduced; they
+    differ slightly from LocalResponseNorm's)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        return dispatch(_CROSS_MAP_LRN2D, (input,), size=self.size, alpha=self.alpha,
+                        beta=self.beta, k=self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
 
 
 class LayerNorm(Module):
