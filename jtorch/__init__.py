@@ -40,7 +40,7 @@ from jtorch._api import return_types  # noqa: E402,F401
 from jtorch._printing import get_printoptions, set_printoptions  # noqa: E402,F401
 from jtorch import accelerator, autograd, backends, cuda, distributed, nn, optim  # noqa: E402,F401
 from jtorch import hub, utils  # noqa: E402,F401  (torch.hub, torch.utils.data)
-from jtorch import fft, linalg, random, testing  # noqa: E402,F401
+from jtorch import fft, func, linalg, random, testing  # noqa: E402,F401
 from jtorch._memory_format import (  # noqa: E402,F401
     channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format,
 )
@@ -72,3 +72,4 @@ from jtorch import serialization  # noqa: E402,F401
 from jtorch.serialization import load, save  # noqa: E402,F401
 
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ...
+from jtorch.nn.functional import channel_shuffle  # noqa: E402,F401

@@ -62,3 +62,14 @@ def test_memory_format_constants_and_random_module():
     b = jtorch.rand(3)
     assert a.tolist() == b.tolist()
     assert jtorch.random.initial_seed() == 3
+
+
+def test_func_functional_call_and_channel_shuffle_match_torch():
+    outs = []
+    for lib in (torch, jtorch):
+        m = lib.nn.Linear(2, 1)
+        params = {"weight": lib.tensor([[1.0, -2.0]]), "bias": lib.tensor([0.5])}
+        y = lib.func.functional_call(m, params, (lib.tensor([[1.0, 1.0], [2.0, 0.5]]),))
+        s = lib.channel_shuffle(lib.arange(8.0).view(1, 4, 2), 2)
+        outs.append((y.tolist(), s.tolist()))
+    assert outs[0] == outs[1]
