@@ -20,6 +20,8 @@ from jtorch import _dtypes, _tensor
 from jtorch._grad_mode import state as _grad_state
 from jtorch._tensor import Tensor, from_array
 
+_Tracer = jax.core.Tracer
+
 OUTPUT = -1  # in Op.saves: the op saves its output(s) for backward
 
 _ALL_OPS = []
@@ -106,23 +108,93 @@ def set_observer(new):
 def dispatch(op, args, **static):
     """Run `op` on `args` (Tensors, Python scalars, None), recording autograd when needed."""
     arrays = []
-    needs_grad = False
+    needs_grad = traced = False
     for a in args:
         if isinstance(a, Tensor):
             if observer is not None:
                 observer.on_use(a)
-            arrays.append(a._array)
+            array = a._array
+            arrays.append(array)
             if a._requires_grad:
                 needs_grad = True
+                traced = traced or isinstance(array, _Tracer)
         else:
             arrays.append(a)
     key = tuple(static.items()) if static else ()
-    out = op.jitted(key, static)(*arrays)
     if needs_grad and _grad_state.grad_enabled and op.differentiable:
+        if traced:
+            return _record_linearized(op, key, static, args, arrays)
+        out = op.jitted(key, static)(*arrays)
         return _autograd.record(op, key, static, args, arrays, out)
+    out = op.jitted(key, static)(*arrays)
     if type(out) is tuple:
         return tuple(from_array(o) for o in out)
     return from_array(out)
+
+
+# ---- recording under a trace -------------------------------------------------------------
+
+def _record_linearized(op, key, static, args, arrays):
+    """Record `op` on traced inputs with the pullback of its forward kept in the node.
+
+    Eagerly a node's backward re-runs the op's forward inside its cached, jitted VJP (a
+    pullback can't be cached across calls). Under a trace that would put every forward into
+    the program twice; XLA merges simple duplicates but not loops (an LSTM's scan ran twice,
+    its compiled step was no faster than eager). Linearizing at forward time, as
+    jax.value_and_grad does, computes each forward once.
+    """
+    diff = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad]
+    f = op.jitted(key, static)
+
+    def of_differentiable(*values):
+        full = list(arrays)
+        for i, v in zip(diff, values):
+            full[i] = v
+        return f(*full)
+
+    out, pullback = jax.vjp(of_differentiable, *(arrays[i] for i in diff))
+    results = _autograd.record(op, key, static, args, arrays, out)
+    for t in results if type(results) is tuple else (results,):
+        node = t.grad_fn
+        if node is not None:
+            node.__class__ = _linearized_class(type(node))
+            node._pullback, node._diff, node._outs = pullback, diff, out
+            break
+    return results
+
+
+_LINEARIZED = {}
+
+
+def _linearized_class(cls):
+    """The subclass of a node class (same name) whose backward applies a stored pullback."""
+    sub = _LINEARIZED.get(cls)
+    if sub is None:
+        sub = _LINEARIZED[cls] = type(cls.__name__, (cls,), {"apply": _apply_pullback})
+    return sub
+
+
+def _apply_pullback(node, grads):
+    if _grad_state.grad_enabled or node._arrays is None:
+        # create_graph=True differentiates the backward itself: the recorded VJP op does that
+        # (and a released node raises torch's error there)
+        return type(node).__mro__[1].apply(node, grads)
+    for saved in node._saved:
+        saved.check()
+    outs = node._outs if type(node._outs) is tuple else (node._outs,)
+    cts = tuple(_conj(g._array) if g is not None else _autograd._zero_cotangent(o)
+                for g, o in zip(grads, outs))
+    values = node._pullback(cts if type(node._outs) is tuple else cts[0])
+    results = [None] * len(node._next)
+    for i, v in zip(node._diff, values):
+        results[i] = from_array(_conj(v))
+    return results
+
+
+def _conj(x):
+    """torch's gradients of complex tensors are the conjugates of JAX's cotangents (as the
+    recorded VJP ops do it)."""
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 # ---- views ------------------------------------------------------------------------------

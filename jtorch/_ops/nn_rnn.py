@@ -1,8 +1,9 @@
 """Pure recurrent-layer math: torch's RNN (tanh/relu), LSTM (with projections) and GRU.
 
 One call runs every layer and direction of a module: each direction is one `lax.scan` over
-time (input projections for all steps are one matmul before the scan), so an eager module call
-is one jitted XLA program and its gradient is `jax.vjp` through the scans.
+time (never an unrolled Python loop; unrolling the scan made a training step slower on
+XLA:CPU), so an eager module call is one jitted XLA program and its gradient is `jax.vjp`
+through the scans.
 
 Gate layouts are torch's: LSTM rows are (i, f, g, o), GRU rows (r, z, n) with the reset gate
 applied to (W_hn h + b_hn). Packed sequences arrive as torch's packed `data` plus
@@ -65,10 +66,12 @@ def _input_projection(x, w_ih, b_ih):
 def _scan_direction(mode, x, state, weights, mask, reverse):
     """Run one direction over time-major `x` (T, B, F); returns (outputs (T, B, H), state)."""
     w_ih, w_hh, b_ih, b_hh, w_hr = weights
-    gi = _input_projection(x, w_ih, b_ih)
 
     def step(carry, inputs):
-        gi_t, valid_t = inputs
+        # the input projection inside the loop: on XLA:CPU about 10% faster for a training step
+        # than one (T*B, F) matmul before it, whose (T, B, G*H) result is written and re-read
+        x_t, valid_t = inputs
+        gi_t = _input_projection(x_t, w_ih, b_ih)
         new_carry, out = _rnn_step(mode, gi_t, carry, w_hh, b_hh, w_hr)
         if valid_t is not None:  # packed input: ended sequences keep their state
             keep = valid_t[:, None]
@@ -76,7 +79,7 @@ def _scan_direction(mode, x, state, weights, mask, reverse):
             out = jnp.where(keep, out, jnp.zeros_like(out))
         return new_carry, out
 
-    state, outputs = jax.lax.scan(step, state, (gi, mask), reverse=reverse)
+    state, outputs = jax.lax.scan(step, state, (x, mask), reverse=reverse)
     return outputs, state
 
 

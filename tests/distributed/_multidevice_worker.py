@@ -114,7 +114,8 @@ def assert_replicated_over_all(model):
 
 def program_input_shardings(compiled_step):
     (program,) = compiled_step._programs.values()
-    state, grads, lrs, key, args = program.lowered.compile().input_shardings[0]
+    shardings = program.jitted.lower(*program.example).compile().input_shardings[0]
+    lrs, key, args = shardings[4]  # (donated state, donated grads, kept state, kept grads, rest)
     return args
 
 
