@@ -131,7 +131,11 @@ class Node:
 
 
 class FunctionNode(Node):
-    """The backward of one funnel op: applies the op's cached, jit-compiled VJP."""
+    """The backward of one funnel op: applies the op's cached, jit-compiled VJP, or, for an op
+    recorded under a trace, the pullback `jax.vjp` gave when the forward ran (so a compiled
+    step computes each forward once)."""
+
+    _pullback = None  # (pullback, forward outputs) of an op linearized at forward time
 
     def __init__(self, op, key, static, arrays, edges, n_outputs):
         super().__init__()
@@ -151,6 +155,7 @@ class FunctionNode(Node):
         return edges if inputs is None else tuple(edges[i] for i in inputs)
 
     def release(self):
+        self._pullback = None
         if self.op.saves:
             self._arrays = None
 
@@ -159,6 +164,9 @@ class FunctionNode(Node):
             raise RuntimeError(_FREED_MESSAGE)
         for saved in self._saved:
             saved.check()
+        if self._pullback is not None and not _grad_state.grad_enabled:
+            # (create_graph=True differentiates the backward itself: the VJP op below does)
+            return self._apply_pullback(grads)
         diff_mask = tuple(e is not None for e in self._next)
         ct_mask = tuple(g is not None for g in grads)
         vjp = vjp_op(self.op, self.key, self.static, diff_mask, ct_mask)
@@ -170,6 +178,14 @@ class FunctionNode(Node):
             if differentiable:
                 results[i] = next(it)
         return results
+
+    def _apply_pullback(self, grads):
+        pullback, out = self._pullback
+        outs = out if type(out) is tuple else (out,)
+        cts = tuple(_conj(g._array) if g is not None else _zero_cotangent(o)
+                    for g, o in zip(grads, outs))
+        values = iter(pullback(cts if type(out) is tuple else cts[0]))
+        return [None if e is None else from_array(_conj(next(values))) for e in self._next]
 
     def _primal_tensors(self):
         """Saved inputs as Tensors connected to their graph (for create_graph=True)."""
@@ -293,12 +309,15 @@ def grad_edge(t):
     return (acc, 0)
 
 
-def record(op, key, static, args, arrays, out):
-    """Wrap `out` in Tensors whose grad_fn is a new node for `op` applied to `args`."""
+def record(op, key, static, args, arrays, out, pullback=None):
+    """Wrap `out` in Tensors whose grad_fn is a new node for `op` applied to `args`;
+    `pullback` is jax.vjp's for the inputs that require grad, when the caller linearized."""
     edges = tuple(grad_edge(a) if isinstance(a, Tensor) and a._requires_grad else None
                   for a in args)
     outs = out if type(out) is tuple else (out,)
     node = node_class(op)(op, key, static, arrays, edges, len(outs))
+    if pullback is not None:
+        node._pullback = (pullback, out)
     saves = op.saves
     for i in saves:
         if i >= 0 and isinstance(args[i], Tensor):

@@ -42,6 +42,7 @@ import jax.numpy as jnp
 
 from jtorch import _dispatch, _dtypes
 from jtorch._grad_mode import state as _grad_state
+from jtorch._ops.concrete import DataDependentShapeError
 from jtorch._state import swapped_arrays
 from jtorch._tensor import Tensor, from_array
 from jtorch.distributed import _spmd
@@ -55,7 +56,8 @@ if "recompiles" in os.environ.get("TORCH_LOGS", "") or "recompiles" in os.enviro
 
 
 _TRACER_ERRORS = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
-                  jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError)
+                  jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError,
+                  DataDependentShapeError)
 
 
 class GraphBreakError(RuntimeError):
@@ -659,11 +661,13 @@ def _graph_break_message(exc):
               if "/jtorch/" not in f.filename.replace("\\", "/")
               and "/jax/" not in f.filename.replace("\\", "/")]
     where = f"{frames[-1].filename}:{frames[-1].lineno}: {frames[-1].line}" if frames else "?"
+    if isinstance(exc, DataDependentShapeError):
+        return (f"jtorch.compile: {exc} (at {where}). With fullgraph=False this call runs "
+                "eagerly.")
     return ("jtorch.compile: the function needs the Python value of a traced tensor (e.g. "
             f".item(), print(tensor), `if tensor:` or .numpy()) at {where}. With "
             "fullgraph=False this call runs eagerly; move the Python-level use out of the "
             "compiled function to compile it.")
-
 
 
 # ---- compiled modules ---------------------------------------------------------------------

@@ -120,7 +120,8 @@ def dispatch(op, args, **static):
                 traced = traced or isinstance(array, _Tracer)
         else:
             arrays.append(a)
-    key = tuple(static.items()) if static else ()
+    # the cache key carries each value's type: True == 1 == 1.0 would share a compiled fn
+    key = tuple([(k, type(v), v) for k, v in static.items()]) if static else ()
     if needs_grad and _grad_state.grad_enabled and op.differentiable:
         if traced:
             return _record_linearized(op, key, static, args, arrays)
@@ -153,48 +154,7 @@ def _record_linearized(op, key, static, args, arrays):
         return f(*full)
 
     out, pullback = jax.vjp(of_differentiable, *(arrays[i] for i in diff))
-    results = _autograd.record(op, key, static, args, arrays, out)
-    for t in results if type(results) is tuple else (results,):
-        node = t.grad_fn
-        if node is not None:
-            node.__class__ = _linearized_class(type(node))
-            node._pullback, node._diff, node._outs = pullback, diff, out
-            break
-    return results
-
-
-_LINEARIZED = {}
-
-
-def _linearized_class(cls):
-    """The subclass of a node class (same name) whose backward applies a stored pullback."""
-    sub = _LINEARIZED.get(cls)
-    if sub is None:
-        sub = _LINEARIZED[cls] = type(cls.__name__, (cls,), {"apply": _apply_pullback})
-    return sub
-
-
-def _apply_pullback(node, grads):
-    if _grad_state.grad_enabled or node._arrays is None:
-        # create_graph=True differentiates the backward itself: the recorded VJP op does that
-        # (and a released node raises torch's error there)
-        return type(node).__mro__[1].apply(node, grads)
-    for saved in node._saved:
-        saved.check()
-    outs = node._outs if type(node._outs) is tuple else (node._outs,)
-    cts = tuple(_conj(g._array) if g is not None else _autograd._zero_cotangent(o)
-                for g, o in zip(grads, outs))
-    values = node._pullback(cts if type(node._outs) is tuple else cts[0])
-    results = [None] * len(node._next)
-    for i, v in zip(node._diff, values):
-        results[i] = from_array(_conj(v))
-    return results
-
-
-def _conj(x):
-    """torch's gradients of complex tensors are the conjugates of JAX's cotangents (as the
-    recorded VJP ops do it)."""
-    return jnp.conj(x) if jnp.iscomplexobj(x) else x
+    return _autograd.record(op, key, static, args, arrays, out, pullback)
 
 
 # ---- views ------------------------------------------------------------------------------

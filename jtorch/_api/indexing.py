@@ -10,6 +10,7 @@ from jtorch._api._register import register
 from jtorch._api.views import INDEX_OPS
 from jtorch._dispatch import Op, commit_inplace, dispatch, dispatch_view
 from jtorch._ops import indexing as index_ops
+from jtorch._ops.concrete import concrete
 from jtorch._ops.promote import broadcast_shapes
 from jtorch._tensor import Tensor, from_array
 
@@ -130,11 +131,7 @@ def _on_device_of(index, x):
 
 
 def _concrete_mask(mask):
-    values = mask._array
-    if isinstance(values, jax.core.Tracer):
-        raise RuntimeError("boolean mask indexing gives a data-dependent shape, which cannot be "
-                           "traced by jtorch.compile; use torch.where or masked_fill instead")
-    return np.asarray(values)
+    return concrete(mask._array, "boolean mask indexing", "use torch.where or masked_fill")
 
 
 def _mask_positions(mask, dims):

@@ -23,6 +23,7 @@ from jtorch._api.math import _out
 from jtorch._dispatch import Op, dispatch
 from jtorch._ops import indexing as index_ops
 from jtorch._ops import shape as shape_ops
+from jtorch._ops.concrete import concrete
 from jtorch._ops.promote import broadcast_shapes
 from jtorch._ops.reduction import canonical_dim
 from jtorch._tensor import Tensor, from_array
@@ -62,15 +63,9 @@ _INDEX_DTYPES = (_dtypes.int64, _dtypes.int32)
 # ---- helpers ---------------------------------------------------------------------------------
 
 def _concrete(t, op):
-    """t's values as a numpy array; a clear error when traced (the op's output shape would
-    depend on them)."""
-    values = t._array
-    if isinstance(values, jax.core.Tracer):
-        raise RuntimeError(f"{op}: the output shape depends on the values of the input, which "
-                           f"jtorch.compile (jax.jit) cannot trace; compute it outside the "
-                           f"compiled function, or use an op with a fixed output shape "
-                           f"(torch.where, masked_fill)")
-    return np.asarray(values)
+    """t's values as a numpy array (the op's output shape depends on them)."""
+    return concrete(t._array, op, "compute it outside the compiled function, or use an op "
+                    "with a fixed output shape (torch.where, masked_fill)")
 
 
 def _index_values(index):

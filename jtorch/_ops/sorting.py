@@ -15,6 +15,7 @@ import numpy as np
 from jax import lax
 
 from jtorch import _dtypes
+from jtorch._ops.concrete import concrete
 from jtorch._ops.promote import promote
 from jtorch._ops.reduction import _check_nonempty, _is_inexact, canonical_dim
 
@@ -258,16 +259,8 @@ def bucketize(values, boundaries, *, right=False, out_int32=False):
 # ---- value-dependent shapes: eager only ----------------------------------------------------
 
 def _concrete(name, *arrays):
-    """numpy copies of the arrays; torch's output shape here depends on the values, which a
-    trace (jax.jit, jtorch.compile) does not have."""
-    for a in arrays:
-        if isinstance(a, jax.core.Tracer):
-            # a RuntimeError that jtorch.compile treats as a graph break (runs the call eagerly)
-            from jtorch._compile import GraphBreakError
-            raise GraphBreakError(
-                f"{name}(): the output shape depends on the input's values, so it cannot be "
-                "traced by jax.jit or jtorch.compile; call it outside the compiled function")
-    return [None if a is None else np.asarray(a) for a in arrays]
+    """numpy copies of the arrays (torch's output shape here depends on the values)."""
+    return [None if a is None else concrete(a, f"{name}()") for a in arrays]
 
 
 def _as_jax(a, dtype=None):
