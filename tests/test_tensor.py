@@ -493,3 +493,15 @@ def test_cuda_legacy_types_without_an_accelerator():
         with pytest.raises(TypeError, match="type torch.cuda.FloatTensor not available"):
             lib.cuda.FloatTensor([1])
         assert not isinstance(lib.zeros(2), lib.cuda.FloatTensor)
+
+
+@pytest.mark.parametrize("factory", ["tensor", "as_tensor", "asarray", "from_numpy", "Tensor",
+                                     "FloatTensor"])
+def test_numpy_data_is_copied_not_aliased(factory):
+    """A tensor never sees later writes into the numpy array it was made from (JAX's CPU
+    device_put can alias aligned buffers; jtorch copies, see the README's notes)."""
+    for _ in range(8):  # several allocations: aliasing depends on the buffer's alignment
+        a = np.zeros((64, 64), np.float32)
+        t = getattr(jtorch, factory)(a)
+        a[0, 0] = 5.0
+        assert t[0, 0].item() == 0.0

@@ -236,8 +236,11 @@ def _wide_host_dtype(d):
 
 
 def _host_tensor(values):
-    # device_put transfers without compiling anything (jnp.asarray compiles per shape)
-    return from_array(jax.device_put(values))
+    # device_put transfers without compiling anything (jnp.asarray compiles per shape); on a
+    # CPU it may alias a suitably aligned numpy buffer, and the caller's array stays writable,
+    # so it must copy (torch.tensor copies; an immutable jax.Array must not see later writes)
+    # (device_put's may_alias=False does not prevent it on a CPU in jax 0.10: copy first)
+    return from_array(jax.device_put(np.array(values, copy=True)))
 
 
 @register(method=False)
