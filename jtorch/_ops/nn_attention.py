@@ -17,8 +17,12 @@ import jax.numpy as jnp
 
 
 def _safe_softmax(scores):
-    """Softmax over the last axis that gives 0 (not NaN) for rows that are all -inf."""
-    row_max = jnp.max(scores, axis=-1, keepdims=True)
+    """Softmax over the last axis that gives 0 (not NaN) for rows that are all -inf.
+
+    The row maximum is a constant shift (softmax does not depend on it), so its gradient is
+    stopped, as jax.nn.softmax does: the backward pass is then softmax's plain one.
+    """
+    row_max = jax.lax.stop_gradient(jnp.max(scores, axis=-1, keepdims=True))
     row_max = jnp.where(jnp.isfinite(row_max), row_max, jnp.zeros_like(row_max))
     e = jnp.exp(scores - row_max)
     total = jnp.sum(e, axis=-1, keepdims=True)
@@ -40,9 +44,21 @@ def _additive_mask(mask, dtype):
     return mask.astype(dtype)
 
 
-def _causal_mask(q_len, k_len, dtype):
-    keep = jnp.tril(jnp.ones((q_len, k_len), jnp.bool_))
-    return _additive_mask(keep, dtype)
+def _causal_keep(q_len, k_len):
+    """Boolean (q_len, k_len) lower triangle: the positions a causal query attends to."""
+    return jnp.tril(jnp.ones((q_len, k_len), jnp.bool_))
+
+
+def _softmax(scores, mask, causal):
+    """Softmax of scores + mask (mask: None, or float to add), restricted to the causal
+    triangle when `causal`. Without a mask no row can be fully masked (the causal triangle
+    keeps column 0), so jax.nn.softmax suffices; with one, fully masked rows give zeros."""
+    if causal:
+        keep = _causal_keep(scores.shape[-2], scores.shape[-1])
+        scores = jnp.where(keep, scores, jnp.full((), -jnp.inf, scores.dtype))
+    if mask is None:
+        return jax.nn.softmax(scores, axis=-1)
+    return _safe_softmax(scores + mask)
 
 
 def scaled_dot_product_attention(q, k, v, attn_mask, dropout_key, *, dropout_p, is_causal,
@@ -54,11 +70,8 @@ def scaled_dot_product_attention(q, k, v, attn_mask, dropout_key, *, dropout_p, 
         v = jnp.repeat(v, repeats, axis=-3)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
     scores = jnp.matmul(q * scale, jnp.swapaxes(k, -1, -2))
-    if is_causal:
-        scores = scores + _causal_mask(q.shape[-2], k.shape[-2], scores.dtype)
-    if attn_mask is not None:
-        scores = scores + _additive_mask(attn_mask, scores.dtype)
-    weights = _safe_softmax(scores)
+    mask = None if attn_mask is None else _additive_mask(attn_mask, scores.dtype)
+    weights = _softmax(scores, mask, is_causal)
     if dropout_p > 0:
         weights = inverted_dropout(weights, dropout_key, dropout_p)
     return jnp.matmul(weights, v)
@@ -92,27 +105,10 @@ def _project(query, key, value, in_proj_weight, in_proj_bias, q_w, k_w, v_w):
             _linear(value, v_w, biases[2]))
 
 
-def _pad_last(mask):
-    if mask is None:
-        return None
-    return jnp.pad(mask, [(0, 0)] * (mask.ndim - 1) + [(0, 1)])
-
-
-def _heads(x, batch, num_heads, head_dim):
-    """(S, B, E) -> (B * heads, S, head_dim), torch's view + transpose."""
-    return jnp.swapaxes(x.reshape(x.shape[0], batch * num_heads, head_dim), 0, 1)
-
-
-def _attend_with_weights(q, k, v, mask, key, dropout_p):
-    """The need_weights path: explicit softmax (NaN for fully masked rows, as torch)."""
-    q = q * math.sqrt(1.0 / q.shape[-1])
-    scores = q @ jnp.swapaxes(k, -1, -2)
-    if mask is not None:
-        scores = scores + mask
-    weights = jax.nn.softmax(scores, axis=-1)
-    if dropout_p > 0:
-        weights = inverted_dropout(weights, key, dropout_p)
-    return weights @ v, weights
+def _pad_last(mask, n):
+    if mask is None or n == 0:
+        return mask
+    return jnp.pad(mask, [(0, 0)] * (mask.ndim - 1) + [(0, n)])
 
 
 def multi_head_attention(query, key, value, in_proj_weight, in_proj_bias, bias_k, bias_v,
@@ -123,62 +119,90 @@ def multi_head_attention(query, key, value, in_proj_weight, in_proj_bias, bias_k
     """torch's F.multi_head_attention_forward (plus nn.MultiheadAttention's batch_first).
 
     Returns attn_output, or (attn_output, attn_weights) when need_weights.
+
+    The heads stay in the projections' layout, (B, S, H, hd) for batch_first and (S, B, H, hd)
+    otherwise (a free reshape of the last axis), and the two attention products are einsums
+    over those layouts, so no (S, B, E) <-> (B * H, S, hd) transposes are materialised.
+    static_k / static_v come in torch's (B * H, S, hd) layout and are read as (B, H, S, hd).
     """
     if not batched:
-        query, key, value = query[:, None], key[:, None], value[:, None]
+        query, key, value = query[None], key[None], value[None]
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask[None]
-    elif batch_first:
-        query, key, value = (jnp.swapaxes(x, 0, 1) for x in (query, key, value))
-    tgt_len, bsz, embed_dim = query.shape
+        batch_first = True
+    seq_axis = 1 if batch_first else 0
+    tgt_len, bsz, embed_dim = (query.shape[1], query.shape[0], query.shape[2]) if batch_first \
+        else query.shape
     head_dim = embed_dim // num_heads
     dtype = query.dtype
     key_padding_mask = _exclusion_mask(key_padding_mask, dtype)
-    if is_causal and key_padding_mask is None and not need_weights:
-        attn_mask = None  # torch lets scaled_dot_product_attention build the causal mask
+    causal = is_causal and key_padding_mask is None and not need_weights
+    attn_mask = None if causal else _exclusion_mask(attn_mask, dtype)
+
+    # projections, in the input layout
+    if in_proj_weight is not None and query is key and key is value:
+        qkv = _linear(query, in_proj_weight, in_proj_bias)  # self-attention: one product
+        q, k, v = jnp.split(qkv, 3, axis=-1)
     else:
-        attn_mask = _exclusion_mask(attn_mask, dtype)
-        if key_padding_mask is not None:
-            is_causal = False
-    q, k, v = _project(query, key, value, in_proj_weight, in_proj_bias, q_proj_weight,
-                       k_proj_weight, v_proj_weight)
-    if attn_mask is not None and attn_mask.ndim == 2:
-        attn_mask = attn_mask[None]
+        q, k, v = _project(query, key, value, in_proj_weight, in_proj_bias, q_proj_weight,
+                           k_proj_weight, v_proj_weight)
+    n_extra = 0
     if bias_k is not None and bias_v is not None:
-        k = jnp.concatenate([k, jnp.broadcast_to(bias_k, (1, bsz, embed_dim))])
-        v = jnp.concatenate([v, jnp.broadcast_to(bias_v, (1, bsz, embed_dim))])
-        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
-    q = _heads(q, bsz, num_heads, head_dim)
-    k = _heads(k, bsz, num_heads, head_dim) if static_k is None else static_k
-    v = _heads(v, bsz, num_heads, head_dim) if static_v is None else static_v
-    if add_zero_attn:
-        zeros = jnp.zeros((bsz * num_heads, 1, head_dim), k.dtype)
-        k = jnp.concatenate([k, zeros], axis=1)
-        v = jnp.concatenate([v, zeros.astype(v.dtype)], axis=1)
-        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
-    src_len = k.shape[1]
-    if key_padding_mask is not None:
-        per_head = jnp.broadcast_to(key_padding_mask[:, None, None, :],
-                                    (bsz, num_heads, 1, src_len))
-        per_head = per_head.reshape(bsz * num_heads, 1, src_len)
-        attn_mask = per_head if attn_mask is None else attn_mask + per_head
-    if need_weights:
-        out, weights = _attend_with_weights(q, k, v, attn_mask, dropout_key, dropout_p)
-        out = jnp.swapaxes(out, 0, 1).reshape(tgt_len * bsz, embed_dim)
+        shape = (bsz, 1, embed_dim) if batch_first else (1, bsz, embed_dim)
+        k = jnp.concatenate([k, jnp.broadcast_to(bias_k, shape).astype(k.dtype)], seq_axis)
+        v = jnp.concatenate([v, jnp.broadcast_to(bias_v, shape).astype(v.dtype)], seq_axis)
+        n_extra += 1
+
+    # heads: a reshape of the last axis; the layout letters name the axes for einsum
+    q_spec = "bqhd" if batch_first else "qbhd"
+    q = q.reshape(q.shape[:2] + (num_heads, head_dim))
+    kv_spec = "bkhd" if batch_first else "kbhd"
+    k_seq = seq_axis
+    if static_k is None and static_v is None:
+        k = k.reshape(k.shape[:2] + (num_heads, head_dim))
+        v = v.reshape(v.shape[:2] + (num_heads, head_dim))
+        k_spec = v_spec = kv_spec
     else:
-        if attn_mask is not None:
-            attn_mask = (attn_mask[None] if attn_mask.shape[0] == 1
-                         else attn_mask.reshape(bsz, num_heads, -1, src_len))
-        q4, k4, v4 = (x.reshape(bsz, num_heads, -1, head_dim) for x in (q, k, v))
-        out = scaled_dot_product_attention(q4, k4, v4, attn_mask, dropout_key,
-                                           dropout_p=dropout_p, is_causal=is_causal,
-                                           scale=None, enable_gqa=False)
-        out = jnp.transpose(out, (2, 0, 1, 3)).reshape(bsz * tgt_len, embed_dim)
-    out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        # torch's (B * H, S, hd) heads layout; mixed static/projected: use it for both
+        def heads(x):
+            x = x.reshape(x.shape[:2] + (num_heads, head_dim))
+            x = jnp.moveaxis(x, 0 if batch_first else 1, 0)  # (B, S, H, hd)
+            return jnp.swapaxes(x, 1, 2).reshape(bsz * num_heads, -1, head_dim)
+        k = heads(k) if static_k is None else static_k
+        v = heads(v) if static_v is None else static_v
+        k = k.reshape(bsz, num_heads, -1, head_dim)
+        v = v.reshape(bsz, num_heads, -1, v.shape[-1])
+        k_spec = v_spec = "bhkd"
+        k_seq = 2
+    if add_zero_attn:
+        pad = [(0, 0)] * k.ndim
+        pad[k_seq] = (0, 1)
+        k, v = jnp.pad(k, pad), jnp.pad(v, pad)
+        n_extra += 1
+    src_len = k.shape[k_seq]
+
+    # one additive (broadcastable to (B, H, L, S)) mask, as torch merges them
+    mask = None
+    if attn_mask is not None:
+        mask = attn_mask if attn_mask.ndim == 2 else attn_mask.reshape(
+            bsz, num_heads, tgt_len, -1)
+        mask = _pad_last(mask, n_extra)
+    if key_padding_mask is not None:
+        kpm = _pad_last(key_padding_mask, n_extra)[:, None, None, :]
+        mask = kpm if mask is None else mask + kpm
+
+    q = q * (1.0 / math.sqrt(head_dim))
+    scores = jnp.einsum(f"{q_spec},{k_spec}->bhqk", q, k)
+    if need_weights:  # explicit softmax: NaN for fully masked rows, as torch
+        weights = jax.nn.softmax(scores if mask is None else scores + mask, axis=-1)
+    else:
+        weights = _softmax(scores, mask, causal)
+    if dropout_p > 0:
+        weights = inverted_dropout(weights, dropout_key, dropout_p)
+    out = jnp.einsum(f"bhqk,{v_spec}->{q_spec}", weights, v)
+    out = _linear(out.reshape(out.shape[:2] + (-1,)), out_proj_weight, out_proj_bias)
     if not batched:
-        out = out[:, 0]
-    elif batch_first:
-        out = jnp.swapaxes(out, 0, 1)
+        out = out[0]
     if not need_weights:
         return out
     weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
