@@ -938,27 +938,6 @@ def _tensor_arg(name, input):
 
 
 @register(method=False)
-def is_floating_point(input):
-    return _tensor_arg("is_floating_point", input).dtype.is_floating_point
-
-
-@register(method=False)
-def is_complex(input):
-    return _tensor_arg("is_complex", input).dtype.is_complex
-
-
-@register(method=False)
-def is_nonzero(input):
-    """torch.is_nonzero: the truth of a one-element tensor."""
-    n = _tensor_arg("is_nonzero", input).numel()
-    if n == 0:
-        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
-    if n > 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-    return bool(input.item())
-
-
-@register(method=False)
 def numel(input):
     return _tensor_arg("numel", input).numel()
 
