@@ -16,6 +16,7 @@ from jtorch._api._register import register
 from jtorch._dispatch import Op, commit_inplace, dispatch
 from jtorch._ops import creation as creation_ops
 from jtorch._ops import pointwise
+from jtorch._ops.promote import broadcast_shapes
 from jtorch._tensor import Size, Tensor, from_array
 
 FULL = Op(creation_ops.full, "", differentiable=False, jit=False)
@@ -560,17 +561,21 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 _COMPLEX_PARTS = ("float16", "float32", "float64")
 
 
+def _check_complex_parts(a, b):
+    """torch.complex/polar's operands: float tensors of one dtype that broadcast together."""
+    if a.dtype.name not in _COMPLEX_PARTS or b.dtype.name not in _COMPLEX_PARTS:
+        raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_dtypes.title_name(a.dtype)} and {_dtypes.title_name(b.dtype)}")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"Expected object of scalar type {_dtypes.title_name(a.dtype)} "
+                           f"but got scalar type {_dtypes.title_name(b.dtype)} for second "
+                           "argument")
+    broadcast_shapes(tuple(a.shape), tuple(b.shape))
+
+
 def complex_tensor(real, imag, *, out=None):
     """torch.complex: real + i * imag from two float tensors of the same dtype."""
-    if real.dtype.name not in _COMPLEX_PARTS or imag.dtype.name not in _COMPLEX_PARTS:
-        raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{_dtypes.title_name(real.dtype)} and "
-                           f"{_dtypes.title_name(imag.dtype)}")
-    if real.dtype is not imag.dtype:
-        raise RuntimeError(f"Expected object of scalar type {_dtypes.title_name(real.dtype)} "
-                           f"but got scalar type {_dtypes.title_name(imag.dtype)} for second "
-                           "argument")
-    _broadcast_check(real, imag)
+    _check_complex_parts(real, imag)
     return _factory_out(dispatch(COMPLEX, (real, imag)), out)
 
 
@@ -581,26 +586,8 @@ register(complex_tensor, method=False)
 @register(method=False)
 def polar(abs, angle, *, out=None):
     """torch.polar: abs * (cos(angle) + i sin(angle))."""
-    if abs.dtype.name not in _COMPLEX_PARTS or angle.dtype.name not in _COMPLEX_PARTS:
-        raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{_dtypes.title_name(abs.dtype)} and "
-                           f"{_dtypes.title_name(angle.dtype)}")
-    if abs.dtype is not angle.dtype:
-        raise RuntimeError(f"Expected object of scalar type {_dtypes.title_name(abs.dtype)} "
-                           f"but got scalar type {_dtypes.title_name(angle.dtype)} for second "
-                           "argument")
-    _broadcast_check(abs, angle)
+    _check_complex_parts(abs, angle)
     return _factory_out(dispatch(POLAR, (abs, angle)), out)
-
-
-def _broadcast_check(a, b):
-    sa, sb = tuple(a.shape), tuple(b.shape)
-    n = max(len(sa), len(sb))
-    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
-    for dim, (x, y) in enumerate(zip(sa, sb)):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
-                               f"({y}) at non-singleton dimension {dim}")
 
 
 # ---- randomness: generators ---------------------------------------------------------------

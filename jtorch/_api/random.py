@@ -30,6 +30,7 @@ from jtorch._api.creation import (
 )
 from jtorch._dispatch import Op, commit_inplace, dispatch
 from jtorch._ops import creation as ops
+from jtorch._ops.promote import broadcast_shapes
 from jtorch._tensor import Tensor
 
 RANDINT = Op(ops.randint, "", differentiable=False)
@@ -236,8 +237,7 @@ def normal(mean=None, std=None, size=None, *, generator=None, out=None, dtype=No
             raise not_implemented("normal_kernel_cpu", t.dtype)
     _check_std(std)
     if mean_t and std_t:
-        from jtorch._api.creation import _broadcast_check
-        _broadcast_check(mean, std)
+        broadcast_shapes(tuple(mean.shape), tuple(std.shape))
     key = as_generator(generator, "normal").next_key()
     t = dispatch(NORMAL_OPS[mean_t, std_t], (key, mean, std), dtype=dtype)
     return _factory_out(t, out)
